@@ -1,0 +1,245 @@
+"""Extractive answers: the shortest verbatim span that answers, its citation, or an honest "not found".
+
+The reader looks inside the best retrieved sentences. A sentence is cut into clauses (at
+``，,；;：:``); every run of one to three clauses is a candidate span, scored by how much of
+the question it covers (IDF-weighted terms, so rare words count most), by whether it holds
+what the question asks for (a figure for 多少, an enumeration for 哪些) and by its length.
+Sentences are then reranked by retrieval score plus their best span's score, so a sentence
+that holds the asked-for figure beats one that merely talks about the topic.
+
+Abstention (``abstained=True``) is decided from measured features; see :func:`should_abstain`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from .bm25 import BM25
+from .question import Question
+from .retrieve import Hit
+from .text import fold
+from .timeframe import period_of
+
+NOT_FOUND = "文档中没有找到这个问题的答案。"
+NOT_FOUND_EN = "The documents do not answer this question."
+READ_TOP = 8  # sentences the reader examines
+W_READER = 0.25  # weight of the best span's score when reranking sentences
+
+_CLAUSE = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]*")
+_FIGURE = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?\s*(?:%|％|[万亿千百]*[^\s，,。；;、0-9])?|"
+                     r"第[一二三四五六七八九十0-9]+|[一二两三四五六七八九十百千万]+(?:[个大项家所座条名倍成]|分之)")
+_LEADING = re.compile(r"^(?:并且|并|同时|其中|还要|还|要|以及|和|及|，|,)")
+# a clause opening with one of these qualifies the figure before it: 增长7%,力争实现7.5%
+_CONTINUES = re.compile(r"^(?:力争|争取|其中|同比|比上年|较上年|分别|达到|占)")
+
+
+@dataclass
+class Citation:
+    doc: str
+    title: str
+    section: str
+    quote: str
+    start: int
+    end: int
+    score: float
+    highlight: tuple[int, int] | None = None  # the answer's [start, end) inside ``quote``
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["highlight"] = list(self.highlight) if self.highlight else None
+        return d
+
+    def as_text(self) -> str:
+        """A copyable reference: 「quote」 — title > section (doc, chars start–end)."""
+        where = " > ".join(x for x in (self.title, self.section) if x)
+        return f"「{self.quote}」 —— {where}（{self.doc}，第{self.start}–{self.end}字）"
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str  # verbatim from a document; "" when abstained
+    abstained: bool
+    citations: list[Citation]
+    message: str = ""  # what to tell the user when there is no answer
+    answer_start: int = -1  # the answer's offsets in its document's text (-1 when abstained)
+    answer_end: int = -1
+    kind: str = ""  # quantity / list / entity / yesno / fact
+    seconds: float = 0.0
+    features: dict = field(default_factory=dict, repr=False)  # the abstention rule's inputs
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["citations"] = [c.to_dict() for c in self.citations]
+        return d
+
+    def __str__(self) -> str:
+        return self.message if self.abstained else self.answer
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Drop trailing punctuation and leading connectives from text[a:b]."""
+    while b > a and text[b - 1] in "，,；;：:。！？!? ":
+        b -= 1
+    m = _LEADING.match(text[a:b])
+    if m and b - a - m.end() >= 4:
+        a += m.end()
+    return a, b
+
+
+@dataclass
+class Span:
+    hit: Hit
+    start: int  # inside hit.chunk.text
+    end: int
+    score: float  # the span's own score
+    coverage: float  # share of question term weight found in the span
+    sentence_coverage: float  # … found in the sentence and its section path
+    figure: bool  # holds a figure
+    unit: bool  # holds a figure with the asked unit (True when none asked)
+
+
+def _weights(q: Question, bm25: BM25) -> dict[str, float]:
+    """IDF weight of each question term; words naming a period are left to the period match."""
+    return {t: bm25.term_idf(t) * q.weights.get(t, 1.0) for t in dict.fromkeys(q.terms) if not period_of(t)}
+
+
+def _coverage(text: str, weights: dict[str, float], total: float) -> float:
+    return sum(w for t, w in weights.items() if fold(t) in text) / total if total else 0.0
+
+
+def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) -> Span:
+    """The best run of 1-3 clauses of a sentence for the question."""
+    text = hit.chunk.text
+    folded_ctx = fold(hit.chunk.section + text)
+    sent_cov = _coverage(folded_ctx, weights, total)
+    spans = clause_spans(text) or [(0, len(text))]
+    best: Span | None = None
+    for i in range(len(spans)):
+        for j in range(i, min(i + 3, len(spans))):
+            a, b = _trim(text, spans[i][0], spans[j][1])
+            if b <= a:
+                continue
+            piece = text[a:b]
+            cov = _coverage(fold(piece), weights, total)
+            figure = bool(_FIGURE.search(piece))
+            unit = not q.unit or bool(re.search(r"[0-9一二两三四五六七八九十]\s*[万亿千百]*" + re.escape(q.unit), piece))
+            items = len(re.findall(r"[、]", piece)) + 1
+            score = cov - 0.12 * (j - i) - 0.002 * max(0, len(piece) - 25)
+            # an introducer ("指标是:") is context, not answer
+            score -= 0.25 * sum(text[spans[k][1] - 1] in "：:" for k in range(i, j))
+            if q.quoted and any(fold(x) in fold(piece) for x in q.quoted):
+                score += 0.3
+            if q.kind == "quantity":
+                score += 0.3 * figure + 0.15 * (figure and unit)
+            elif q.kind == "list":
+                score += 0.1 * min(items - 1, 3) + (0.2 if q.count and items >= q.count else 0)
+            if best is None or score > best.score:
+                best = Span(hit, a, b, score, cov, sent_cov, figure, unit)
+    assert best is not None
+    if q.kind == "quantity" and best.figure:  # keep the qualifier that follows the figure
+        nxt = next((k for k, (a, _) in enumerate(spans) if a >= best.end), None)
+        if nxt is not None and _CONTINUES.match(text[spans[nxt][0]:spans[nxt][1]]) and \
+                _FIGURE.search(text[spans[nxt][0]:spans[nxt][1]]) and text[best.end:spans[nxt][0]].strip(" ") in "，,":
+            best.end = _trim(text, spans[nxt][0], spans[nxt][1])[1]
+    return best
+
+
+def read(q: Question, hits: list[Hit], bm25: BM25) -> list[Span]:
+    """Best span of each of the top sentences, reranked: retrieval score + W_READER × span score."""
+    weights = _weights(q, bm25)
+    total = sum(w for t, w in weights.items() if q.weights.get(t, 1.0) >= 1.0) or sum(weights.values())
+    spans = [best_span(q, h, weights, total) for h in hits[:READ_TOP]]
+    spans.sort(key=lambda s: -(s.hit.score + W_READER * s.score))
+    return spans
+
+
+MIN_SPAN_COSINE = 0.895  # below it, an answer whose key word is missing from the passage is refused
+
+
+# words that say how a question is asked, not what it is about
+QUESTION_WORDS = frozenset("""反思 提法 说法 表述 评价 比作 比喻 意思 含义 内容 情况 方面 措施 举措 提出 文件 一共 总共 大概
+    大约 主要 怎么 怎样 如何 为什么 指的是 打算 计划 预计 预期 希望 要求 目标 称号""".split())
+
+
+def missing_focus(q: Question, best: Span, bm25: BM25) -> str:
+    """The question's most specific word when none of its parts occur in the cited passage, else ""."""
+    groups = [g for g in q.groups if "".join(g) not in QUESTION_WORDS]
+    if not groups:
+        return ""
+    text = fold(best.hit.chunk.section + best.hit.chunk.text)
+    group = max(groups, key=lambda g: max(bm25.term_idf(t) for t in g))
+    found = any(fold(t) in text for t in group if len(t) >= 2 or not t.isascii()) or any(
+        fold(z) in text for t in group for z in _expansions(q, t))
+    return "" if found else "".join(group[-1:])
+
+
+def _expansions(q: Question, term: str) -> list[str]:
+    from .question import SYNONYMS
+
+    return SYNONYMS.get(term, [])
+
+
+def should_abstain(q: Question, best: Span, bm25: BM25, span_cosine) -> tuple[bool, dict]:
+    """Abstain when the best passage does not answer; returns (decision, features).
+
+    Rule, calibrated on the dev set (10 unanswerable, 72 answerable questions):
+    1. a quantity question whose best passage holds no figure, or no figure in the asked
+       unit (``多少公里`` answered by a percentage), is not answered;
+    2. a question about a period (``2021年``, 今年, 未来五年) whose best passage is about
+       another period is not answered (the report does not cover that year);
+    3. when the question's most specific word (highest IDF; a word absent from the corpus is
+       the most specific of all) is absent from the cited passage, the answer must still be
+       close in meaning: the cosine between question and answer span must reach
+       ``MIN_SPAN_COSINE``. This catches topics the documents never mention while keeping
+       paraphrased questions (植树造林 for 营造林), whose spans stay close to the question.
+    Weak lexical overlap alone is not a reason: paraphrases and English questions have little.
+    """
+    h = best.hit
+    f = {"dense": round(h.dense, 4), "score": round(h.score, 4), "coverage": round(best.sentence_coverage, 3),
+         "span_coverage": round(best.coverage, 3), "figure": best.figure, "unit": best.unit, "period": h.period}
+    if q.kind == "quantity" and (not best.figure or not best.unit):
+        return True, f | {"reason": "no figure of the asked kind"}
+    if h.period < 0:
+        return True, f | {"reason": "the passage is about another period"}
+    if not q.english:
+        focus = missing_focus(q, best, bm25)
+        if focus:
+            cos = span_cosine(best)
+            f |= {"missing": focus, "span_cosine": round(cos, 4)}
+            if cos < MIN_SPAN_COSINE:
+                return True, f | {"reason": f"the passage does not mention {focus!r}"}
+    return False, f
+
+
+def citation(hit: Hit, score: float, highlight: tuple[int, int] | None = None) -> Citation:
+    c = hit.chunk
+    return Citation(c.doc, c.title, c.section, c.text, c.start, c.end, round(float(score), 4), highlight)
+
+
+def answer_from(q: Question, hits: list[Hit], bm25: BM25, top_k: int, offsets, span_cosine) -> Answer:
+    """Build the :class:`Answer` from retrieval hits.
+
+    ``offsets(chunk, i)`` maps an index in a quote to its document offset; ``span_cosine(span)``
+    embeds a span and returns its cosine to the question (only called when needed).
+    """
+    if not hits:
+        return Answer(q.text, "", True, [], NOT_FOUND_EN if q.english else NOT_FOUND, kind=q.kind)
+    spans = read(q, hits, bm25)
+    best = spans[0]
+    abstain, feats = should_abstain(q, best, bm25, span_cosine)
+    ordered = [s.hit for s in spans] + [h for h in hits[READ_TOP:]]
+    cites = []
+    for rank, h in enumerate(ordered[:top_k]):
+        hl = (best.start, best.end) if rank == 0 and not abstain else None
+        cites.append(citation(h, h.score + (W_READER * spans[rank].score if rank < len(spans) else 0), hl))
+    if abstain:
+        return Answer(q.text, "", True, cites, NOT_FOUND_EN if q.english else NOT_FOUND, kind=q.kind, features=feats)
+    text = best.hit.chunk.text
+    a_start, a_end = offsets(best.hit.chunk, best.start), offsets(best.hit.chunk, best.end - 1) + 1
+    return Answer(q.text, text[best.start : best.end], False, cites, "", a_start, a_end, q.kind, features=feats)

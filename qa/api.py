@@ -1,0 +1,111 @@
+"""The Python entry point: ``ask()`` (and the loaded-index cache behind it).
+
+An index is loaded once per process and reloaded when its manifest changes (a rebuild
+swapped in a new generation); the embedding model loads once, lazily, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from .answer import Answer, answer_from
+from .config import default_index_dir, default_model, default_seeds_dir
+from .embedding import Embedder, get_embedder
+from .index import MANIFEST, Chunk, Index, IndexNotFound
+from .question import analyse, prepare
+from .retrieve import retrieve
+
+log = logging.getLogger(__name__)
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked (empty, or nothing but punctuation)."""
+
+
+class _Loaded:
+    def __init__(self, index: Index, stamp: float):
+        self.index, self.stamp = index, stamp
+
+
+_cache: dict[str, _Loaded] = {}
+_cache_lock = threading.Lock()
+
+
+def load_index(index_dir: str | Path | None = None, model: str | None = None) -> Index:
+    """The loaded index for a folder (cached; reloaded after a rebuild).
+
+    When the folder has no index yet and ``seeds/`` exists, the index is built from it first.
+    """
+    path = Path(index_dir or default_index_dir())
+    key = str(path.resolve())
+    manifest = path / MANIFEST
+    with _cache_lock:
+        if not manifest.exists():
+            seeds = default_seeds_dir()
+            if not seeds.is_dir() or not any(seeds.iterdir()):
+                raise IndexNotFound(f"no index in {path} and no documents in {seeds}: "
+                                    f"build one with `qa build PATH...` or build_index(sources=[...])")
+            from .build import build_index
+
+            log.warning("no index in %s: building it from %s first", path, seeds)
+            summary = build_index([seeds], path, model=model)
+            log.warning("%s", summary.report())
+        stamp = manifest.stat().st_mtime_ns
+        loaded = _cache.get(key)
+        if loaded is None or loaded.stamp != stamp:
+            explicit = model or (default_model() if _model_configured() else None)
+            loaded = _cache[key] = _Loaded(Index.load(path, model_id=explicit), stamp)
+        if model and loaded.index.model_id != model:
+            loaded = _cache[key] = _Loaded(Index.load(path, model_id=model), stamp)  # raises IndexMismatch
+        return loaded.index
+
+
+def _model_configured() -> bool:
+    import os
+
+    return bool(os.environ.get("QA_MODEL"))
+
+
+def _file_offset(index: Index, chunk: Chunk, i: int) -> int:
+    """Offset in the document text of character i of chunk.text (cleaning only dropped characters)."""
+    text = index.document_text(chunk.doc)
+    pos, k = chunk.start, 0
+    while pos < chunk.end:
+        if k < len(chunk.text) and text[pos] == chunk.text[k]:
+            if k == i:
+                return pos
+            k += 1
+        pos += 1
+    return chunk.end - 1
+
+
+def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, model: str | None = None,
+        embedder: Embedder | None = None) -> Answer:
+    """Answer a question from the indexed documents, verbatim, with citations.
+
+    Raises :class:`QuestionError` for an empty question, and the index errors of
+    :mod:`qa.index` when there is no usable index.
+    """
+    t0 = time.perf_counter()
+    if not isinstance(question, str):
+        raise QuestionError("the question must be a string")
+    text = prepare(question)
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("the question is empty: type a question about the documents")
+    top_k = max(1, int(top_k))
+    index = load_index(index_dir, model)
+    embedder = embedder or get_embedder(index.model_id)
+    q = analyse(text)
+    qvec = embedder.encode_queries([q.embed_text])[0]
+    hits = retrieve(index, q, qvec, k=max(top_k, 10))
+    def span_cosine(span) -> float:
+        vec = embedder.encode_documents([span.hit.chunk.text[span.start : span.end]])[0]
+        return float(vec @ qvec)
+
+    result = answer_from(q, hits, index.bm25, top_k, lambda c, i: _file_offset(index, c, i), span_cosine)
+    result.question = question if len(question) <= len(text) else text
+    result.seconds = round(time.perf_counter() - t0, 4)
+    return result

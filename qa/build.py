@@ -1,0 +1,263 @@
+"""Building an index from files and folders: read, structure, chunk, embed, write.
+
+Each source is identified by the hash of its bytes. A rebuild reuses the chunks and
+vectors of unchanged documents (same hash, same model, same chunking) and only reads and
+embeds the new or changed ones; documents no longer among the sources disappear. The same
+content under two names is indexed once. A file that cannot be read is reported with its
+reason and skipped; the other files are still indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .config import ChunkSettings, default_index_dir, default_model
+from .documents import Document, DocumentError, read_bytes, sha256_bytes
+from .embedding import Embedder, get_embedder
+from .formats import SUPPORTED, load_document
+from .index import Chunk, Index, IndexError_, IndexNotFound, build_lock, read_manifest, write_index
+from .structure import build_structure, section_string
+from .text import tokenize
+from .timeframe import chunk_period, document_year
+
+log = logging.getLogger(__name__)
+ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class BuildSummary:
+    index_dir: str
+    documents: int = 0
+    sections: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    embedded: int = 0  # chunks embedded in this build
+    reused: int = 0  # chunks whose vectors were reused from the previous index
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, same content as)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__} | {"ok": self.ok}
+
+    def report(self) -> str:
+        lines = []
+        for name in self.added:
+            lines.append(f"  indexed    {name}" + (f"  ({'; '.join(self.notes[name])})" if self.notes.get(name) else ""))
+        lines += [f"  unchanged  {n}" for n in self.unchanged]
+        lines += [f"  removed    {n}" for n in self.removed]
+        lines += [f"  duplicate  {a}: same content as {b}, indexed once" for a, b in self.duplicates]
+        lines += [f"  skipped    {a}: {why}" for a, why in self.skipped]
+        lines.append(f"{self.documents} documents, {self.sections} sections, {self.chunks} chunks "
+                     f"({self.embedded} embedded, {self.reused} reused) in {self.seconds:.1f} s"
+                     + (f"; {len(self.skipped)} file(s) skipped" if self.skipped else ""))
+        return "\n".join(lines)
+
+
+def collect_files(sources: Iterable[str | Path], summary: BuildSummary) -> list[Path]:
+    """Expand folders (recursively, sorted); unsupported or missing paths go to ``skipped``."""
+    files: list[Path] = []
+    for src in sources:
+        p = Path(src)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+            usable = [f for f in found if f.suffix.lower() in SUPPORTED]
+            for f in found:
+                if f.suffix.lower() not in SUPPORTED:
+                    summary.skipped.append((str(f), f"unsupported file type {f.suffix or '(none)'!r}; "
+                                                    f"supported: {', '.join(sorted(SUPPORTED))}"))
+            if not usable:
+                summary.skipped.append((str(p), "the folder holds no supported documents"))
+            files += usable
+        elif p.is_file():
+            if p.suffix.lower() in SUPPORTED:
+                files.append(p)
+            else:
+                summary.skipped.append((str(p), f"unsupported file type {p.suffix or '(none)'!r}; "
+                                                f"supported: {', '.join(sorted(SUPPORTED))}"))
+        else:
+            summary.skipped.append((str(p), "no such file or folder"))
+    return files
+
+
+def embed_text(chunk: Chunk) -> str:
+    """What the model sees for a chunk: its section path as context, then the sentence."""
+    return f"{chunk.section}：{chunk.text}" if chunk.section else chunk.text
+
+
+def document_chunks(doc: Document, settings: ChunkSettings) -> tuple[list[Chunk], int, int | None]:
+    sections, sentences = build_structure(doc, settings.max_chars)
+    year = document_year([doc.title, doc.doc_id] + [s.title for s in sections])
+    chunks = []
+    context_cache: dict[tuple, list[str]] = {}
+    for s in sentences:
+        if s.path not in context_cache:
+            context_cache[s.path] = tokenize(" ".join(s.path))
+        period = chunk_period(s.text, doc.paragraphs[s.para].text, s.path, year)
+        chunks.append(Chunk(-1, doc.doc_id, doc.title, section_string(s.path), s.text, s.start, s.end,
+                            s.para, s.seq, period, tokenize(s.text), context_cache[s.path]))
+    return chunks, len(sections), year
+
+
+def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Path | None = None,
+                model: str | None = None, embedder: Embedder | None = None,
+                settings: ChunkSettings | None = None, progress: ProgressFn | None = None,
+                incremental: bool = True, keep_existing: bool = False) -> BuildSummary:
+    """Build (or update) the index in ``index_dir`` from ``sources`` (files and folders).
+
+    Documents of the previous index that are not among the sources are removed, unless
+    ``keep_existing`` (then the sources are added to what is indexed). Returns a
+    :class:`BuildSummary`. If no file yields a document, nothing is written and the
+    previous index stays as it was (the summary says why).
+    """
+    from .config import default_seeds_dir
+
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir or default_index_dir())
+    sources = list(sources) if sources is not None else [default_seeds_dir()]
+    embedder = embedder or get_embedder(model)
+    settings = settings or ChunkSettings()
+    summary = BuildSummary(str(index_dir))
+    note = progress or (lambda stage, done, total: None)
+
+    with build_lock(index_dir):
+        old = _previous(index_dir, embedder.model_id, settings) if incremental else None
+        files = collect_files(sources, summary)
+        chunks: list[Chunk] = []
+        vectors: list[np.ndarray] = []
+        documents: list[dict] = []
+        by_hash: dict[str, str] = {}
+        fresh: list[int] = []  # positions in `chunks` still to embed
+        for n, path in enumerate(files, 1):
+            note("reading", n, len(files))
+            try:
+                data = read_bytes(path)
+                digest = sha256_bytes(data)
+                if digest in by_hash:
+                    summary.duplicates.append((path.name, by_hash[digest]))
+                    continue
+                if path.name in {d["doc_id"] for d in documents}:
+                    raise DocumentError(f"{path.name}: another file with the same name is already indexed "
+                                        f"({next(d['path'] for d in documents if d['doc_id'] == path.name)})")
+                reuse = old and old.documents.get(path.name)
+                if reuse and reuse["sha256"] == digest:
+                    ids = old.by_doc.get(path.name, [])
+                    chunks += [old.chunks[i] for i in ids]
+                    vectors.append(old.vectors_of(ids))
+                    documents.append(reuse)
+                    summary.unchanged.append(path.name)
+                    summary.reused += len(ids)
+                else:
+                    doc = load_document(path, data)
+                    doc_chunks, n_sections, year = document_chunks(doc, settings)
+                    if not doc_chunks:
+                        raise DocumentError(f"{path.name}: no sentences found in the text")
+                    fresh += range(len(chunks), len(chunks) + len(doc_chunks))
+                    chunks += doc_chunks
+                    documents.append({"doc_id": doc.doc_id, "title": doc.title, "path": str(path), "sha256": digest,
+                                      "sections": n_sections, "chunks": len(doc_chunks), "year": year, "notes": doc.notes,
+                                      "built": time.strftime("%Y-%m-%d %H:%M:%S"), "text": doc.text})
+                    summary.added.append(path.name)
+                    summary.notes[path.name] = doc.notes
+                by_hash[digest] = path.name
+            except DocumentError as e:
+                summary.skipped.append((str(path), str(e).split(": ", 1)[-1] if str(e).startswith(path.name) else str(e)))
+        if old and keep_existing:
+            for doc_id, info in old.documents.items():
+                if doc_id not in {d["doc_id"] for d in documents} and info["sha256"] not in by_hash:
+                    ids = old.by_doc.get(doc_id, [])
+                    chunks += [old.chunks[i] for i in ids]
+                    vectors.append(old.vectors_of(ids))
+                    documents.append(info)
+                    summary.unchanged.append(doc_id)
+                    summary.reused += len(ids)
+        if old:
+            kept = {d["doc_id"] for d in documents}
+            summary.removed = sorted(d for d in old.documents if d not in kept)
+        if not documents:
+            summary.seconds = time.perf_counter() - t0
+            summary.skipped.append(("(all)", "no document could be indexed; the previous index was left unchanged"))
+            return summary
+        new_vecs = embedder.encode_documents([embed_text(chunks[i]) for i in fresh],
+                                             progress=lambda d, t: note("embedding", d, t)) if fresh else None
+        matrix = np.zeros((len(chunks), embedder.dim or (new_vecs.shape[1] if new_vecs is not None else 0)), np.float32)
+        if fresh:
+            matrix[fresh] = new_vecs
+        fresh_set = set(fresh)
+        reused_rows = [i for i in range(len(chunks)) if i not in fresh_set]
+        if reused_rows:
+            matrix[reused_rows] = np.concatenate([v for v in vectors if len(v)]) if vectors else 0
+        note("writing", 0, 1)
+        _write(index_dir, embedder.model_id, settings, chunks, matrix, documents)
+        note("writing", 1, 1)
+    summary.embedded = len(fresh)
+    return _finish(summary, documents, chunks, t0)
+
+
+def _write(index_dir: Path, model_id: str, settings: ChunkSettings | dict, chunks: list[Chunk],
+           matrix: np.ndarray, documents: list[dict]) -> None:
+    for i, c in enumerate(chunks):
+        c.id = i
+    manifest = {"model": model_id, "chunking": settings if isinstance(settings, dict) else settings.to_dict(),
+                "tokenizer": "jieba-search/1", "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "sources": {d["doc_id"]: {"sha256": d["sha256"], "path": d["path"], "title": d["title"]}
+                            for d in documents}}
+    write_index(index_dir, manifest, chunks, matrix, documents)
+
+
+def _finish(summary: BuildSummary, documents: list[dict], chunks: list[Chunk], t0: float) -> BuildSummary:
+    summary.documents = len(documents)
+    summary.sections = sum(d["sections"] for d in documents)
+    summary.chunks = len(chunks)
+    summary.seconds = time.perf_counter() - t0
+    log.info("built %s: %s", summary.index_dir, summary.report().splitlines()[-1])
+    return summary
+
+
+def remove_documents(doc_ids: Iterable[str], index_dir: str | Path | None = None) -> BuildSummary:
+    """Remove documents (by id, the file name) from the index without re-embedding the others."""
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir or default_index_dir())
+    summary = BuildSummary(str(index_dir))
+    with build_lock(index_dir):
+        index = Index.load(index_dir)
+        gone = set(doc_ids)
+        for d in sorted(gone - set(index.documents)):
+            summary.skipped.append((d, "not in the index"))
+        summary.removed = sorted(gone & set(index.documents))
+        if not summary.removed:
+            return _finish(summary, list(index.documents.values()), index.chunks, t0)
+        keep = [c.id for c in index.chunks if c.doc not in gone]
+        documents = [info for d, info in index.documents.items() if d not in gone]
+        chunks = [index.chunks[i] for i in keep]
+        _write(index_dir, index.model_id, index.manifest["chunking"], chunks, index.vectors_of(keep), documents)
+        summary.unchanged = [d["doc_id"] for d in documents]
+        summary.reused = len(chunks)
+    return _finish(summary, documents, chunks, t0)
+
+
+def _previous(index_dir: Path, model_id: str, settings: ChunkSettings) -> Index | None:
+    """The current index if its chunks and vectors can be reused, else None."""
+    try:
+        manifest = read_manifest(index_dir)
+        if manifest.get("model") != model_id or manifest.get("chunking") != settings.to_dict():
+            return None
+        return Index.load(index_dir)
+    except IndexNotFound:
+        return None
+    except IndexError_ as e:
+        log.warning("not reusing the previous index: %s", e)
+        return None

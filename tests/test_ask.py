@@ -1,0 +1,58 @@
+"""ask() end to end with the fake embedder (no model)."""
+
+import pytest
+
+from qa.api import QuestionError, ask
+
+
+def test_answer_shape_and_offsets(fake_index, seed_text):
+    a = ask("今年城镇新增就业人数多少？", index_dir=fake_index, top_k=5)
+    assert isinstance(a.answer, str) and isinstance(a.abstained, bool)
+    assert len(a.citations) == 5
+    for c in a.citations:
+        assert c.doc == "taiyuan_2022_government_work_report.txt" and c.title == "政府工作报告"
+        assert "".join(seed_text[c.start:c.end].split()) == "".join(c.quote.split())
+    if not a.abstained:
+        assert a.answer in a.citations[0].quote
+        hs, he = a.citations[0].highlight
+        assert a.citations[0].quote[hs:he] == a.answer
+        assert "".join(seed_text[a.answer_start:a.answer_end].split()) == "".join(a.answer.split())
+    d = a.to_dict()
+    assert d["citations"][0]["quote"] == a.citations[0].quote
+
+
+@pytest.mark.parametrize("q", ["", "   ", "？？？", "\n\t"])
+def test_empty_question_is_an_error(fake_index, q):
+    with pytest.raises(QuestionError, match="empty"):
+        ask(q, index_dir=fake_index)
+
+
+def test_import_loads_no_model():
+    import subprocess
+    import sys
+
+    code = ("import sys, qa; assert 'torch' not in sys.modules and 'sentence_transformers' not in sys.modules "
+            "and 'faiss' not in sys.modules, sorted(m for m in sys.modules if 'torch' in m)[:5]")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_no_index_builds_from_seeds_first(tmp_path, monkeypatch, seed_path):
+    import shutil
+
+    home = tmp_path / "home"
+    (home / "seeds").mkdir(parents=True)
+    shutil.copy(seed_path, home / "seeds")
+    monkeypatch.setenv("QA_HOME", str(home))
+    monkeypatch.setenv("QA_MODEL", "test/hash-embedder")
+    monkeypatch.delenv("QA_INDEX", raising=False)
+    a = ask("固定资产投资增长多少？")
+    assert (home / "index" / "manifest.json").exists()
+    assert a.citations
+
+
+def test_no_index_and_no_seeds_says_how_to_build(tmp_path, monkeypatch):
+    from qa.index import IndexNotFound
+
+    monkeypatch.setenv("QA_HOME", str(tmp_path))
+    with pytest.raises(IndexNotFound, match="qa build"):
+        ask("问题", index_dir=tmp_path / "index")

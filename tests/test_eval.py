@@ -1,0 +1,43 @@
+import json
+
+import pytest
+
+from conftest import GOLD, ROOT
+from qa.evaluate import answer_hits, markers, quote_supports, regressions
+
+
+def test_quote_supports_evidence_across_page_break_and_width():
+    assert quote_supports("深入实施创新驱动发展战略,转化一流科技成果,汇聚一流创新人才。", "转化一流\n\n科技成果", ["科技成果"])
+    assert quote_supports("新增公共停车位（5万个）", "新增公共停车位(5万个)", [])
+    assert not quote_supports("城镇新增就业人数8万人", "新增公共停车位5万个", ["5万个"])
+
+
+def test_answer_hits_needs_every_item_for_lists():
+    assert answer_hits("晋中、忻州、吕梁、阳泉", ["晋中", "忻州", "吕梁", "阳泉"], "list")
+    assert not answer_hits("晋中、忻州", ["晋中", "忻州", "吕梁", "阳泉"], "list")
+    assert answer_hits("地区生产总值增长7%", ["7%"], "number")
+    assert not answer_hits("", ["7%"], "number")
+
+
+def test_section_markers():
+    assert markers("三、2022年工作安排 > （一）真抓实干") == ["三、", "(一)"]
+    assert markers("（过去工作回顾） > 坚持生态优先") == []
+
+
+def test_regression_guard():
+    base = {"cite@1": 0.9, "abstain_wrong": 0.02}
+    assert regressions({"cite@1": 0.86, "abstain_wrong": 0.05}, base) == []
+    assert len(regressions({"cite@1": 0.84, "abstain_wrong": 0.08}, base)) == 2
+
+
+@pytest.mark.model
+def test_dev_set_does_not_regress(real_index, tmp_path):
+    """`qa eval` on the dev set must stay within 0.05 of the figures recorded in eval/baseline.json."""
+    from qa.cli import main
+
+    out = tmp_path / "eval.json"
+    code = main(["eval", str(GOLD), "--index", str(real_index), "--json", str(out),
+                 "--baseline", str(ROOT / "eval" / "baseline.json")])
+    m = json.loads(out.read_text())
+    assert code == 0, regressions(m, json.loads((ROOT / "eval" / "baseline.json").read_text()))
+    assert m["questions"] == 82
