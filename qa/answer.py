@@ -185,7 +185,7 @@ def _expansions(q: Question, term: str) -> list[str]:
     return SYNONYMS.get(term, [])
 
 
-def should_abstain(q: Question, best: Span, bm25: BM25, span_cosine) -> tuple[bool, dict]:
+def should_abstain(q: Question, best: Span, bm25: BM25, similarity) -> tuple[bool, dict]:
     """Abstain when the best passage does not answer; returns (decision, features).
 
     Rule, calibrated on the dev set (10 unanswerable, 72 answerable questions):
@@ -210,7 +210,7 @@ def should_abstain(q: Question, best: Span, bm25: BM25, span_cosine) -> tuple[bo
     if not q.english:
         focus = missing_focus(q, best, bm25)
         if focus:
-            cos = span_cosine(best)
+            cos = float(similarity([best.hit.chunk.text[best.start:best.end]])[0])
             f |= {"missing": focus, "span_cosine": round(cos, 4)}
             if cos < MIN_SPAN_COSINE:
                 return True, f | {"reason": f"the passage does not mention {focus!r}"}
@@ -222,17 +222,37 @@ def citation(hit: Hit, score: float, highlight: tuple[int, int] | None = None) -
     return Citation(c.doc, c.title, c.section, c.text, c.start, c.end, round(float(score), 4), highlight)
 
 
-def answer_from(q: Question, hits: list[Hit], bm25: BM25, top_k: int, offsets, span_cosine) -> Answer:
+def refine_english(q: Question, best: Span, similarity) -> Span:
+    """English questions: choose the clause run by meaning (the lexical cover is thin across languages)."""
+    text = best.hit.chunk.text
+    spans = clause_spans(text) or [(0, len(text))]
+    cands = []
+    for i in range(len(spans)):
+        for j in range(i, min(i + 2, len(spans))):
+            a, b = _trim(text, spans[i][0], spans[j][1])
+            if b > a and (q.kind != "quantity" or _FIGURE.search(text[a:b])):
+                cands.append((a, b))
+    if len(cands) < 2:
+        return best
+    cos = similarity([text[a:b] for a, b in cands])
+    k = max(range(len(cands)), key=lambda n: cos[n] - 0.01 * (cands[n][1] - cands[n][0]) / 10)
+    best.start, best.end = cands[k]
+    return best
+
+
+def answer_from(q: Question, hits: list[Hit], bm25: BM25, top_k: int, offsets, similarity) -> Answer:
     """Build the :class:`Answer` from retrieval hits.
 
-    ``offsets(chunk, i)`` maps an index in a quote to its document offset; ``span_cosine(span)``
-    embeds a span and returns its cosine to the question (only called when needed).
+    ``offsets(chunk, i)`` maps an index in a quote to its document offset; ``similarity(texts)``
+    embeds passages and returns their cosines to the question (only called when needed).
     """
     if not hits:
         return Answer(q.text, "", True, [], NOT_FOUND_EN if q.english else NOT_FOUND, kind=q.kind)
     spans = read(q, hits, bm25)
     best = spans[0]
-    abstain, feats = should_abstain(q, best, bm25, span_cosine)
+    abstain, feats = should_abstain(q, best, bm25, similarity)
+    if q.english and not abstain:
+        best = refine_english(q, best, similarity)
     ordered = [s.hit for s in spans] + [h for h in hits[READ_TOP:]]
     cites = []
     for rank, h in enumerate(ordered[:top_k]):

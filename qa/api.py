@@ -101,11 +101,34 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     q = analyse(text)
     qvec = embedder.encode_queries([q.embed_text])[0]
     hits = retrieve(index, q, qvec, k=max(top_k, 10))
-    def span_cosine(span) -> float:
-        vec = embedder.encode_documents([span.hit.chunk.text[span.start : span.end]])[0]
-        return float(vec @ qvec)
+    def similarity(texts: list[str]):
+        return embedder.encode_documents(texts) @ qvec
 
-    result = answer_from(q, hits, index.bm25, top_k, lambda c, i: _file_offset(index, c, i), span_cosine)
+    result = answer_from(q, hits, index.bm25, top_k, lambda c, i: _file_offset(index, c, i), similarity)
     result.question = question if len(question) <= len(text) else text
     result.seconds = round(time.perf_counter() - t0, 4)
     return result
+
+
+def context(doc: str, start: int, index_dir: str | Path | None = None, window: int = 2) -> list[dict]:
+    """The sentences around a cited passage (same paragraph first): ``[{"text", "quote", "section"}]``.
+
+    ``quote`` is True for the cited sentence itself (the one starting at ``start``).
+    """
+    index = load_index(index_dir)
+    ids = index.by_doc.get(doc)
+    if not ids:
+        raise KeyError(f"no document {doc!r} in the index")
+    pos = next((k for k, i in enumerate(ids) if index.chunks[i].start == start), None)
+    if pos is None:
+        raise KeyError(f"no passage of {doc!r} starts at {start}")
+    lo, hi = max(0, pos - window), min(len(ids), pos + window + 1)
+    return [{"text": index.chunks[i].text, "quote": k == pos, "section": index.chunks[i].section}
+            for k, i in zip(range(lo, hi), ids[lo:hi])]
+
+
+def documents(index_dir: str | Path | None = None) -> list[dict]:
+    """The indexed documents: ``doc_id``, ``title``, ``sections``, ``chunks``, ``built``, ``notes``."""
+    index = load_index(index_dir)
+    keys = ("doc_id", "title", "sections", "chunks", "built", "notes", "path")
+    return [{k: info.get(k) for k in keys} for info in index.documents.values()]
