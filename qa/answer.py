@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from .bm25 import BM25
 from .question import Question
 from .retrieve import Hit
-from .text import fold
+from .text import fold, tokenize
 from .timeframe import period_of
 
 NOT_FOUND = "文档中没有找到这个问题的答案。"
@@ -105,12 +105,16 @@ class Span:
 
 
 def _weights(q: Question, bm25: BM25) -> dict[str, float]:
-    """IDF weight of each question term; words naming a period are left to the period match."""
-    return {t: bm25.term_idf(t) * q.weights.get(t, 1.0) for t in dict.fromkeys(q.terms) if not period_of(t)}
+    """IDF weight of each question term (folded); words naming a period are left to the period match."""
+    out: dict[str, float] = {}
+    for t in dict.fromkeys(q.terms):
+        if not period_of(t):
+            out[fold(t)] = max(out.get(fold(t), 0.0), bm25.term_idf(t) * q.weights.get(t, 1.0))
+    return out
 
 
-def _coverage(text: str, weights: dict[str, float], total: float) -> float:
-    return sum(w for t, w in weights.items() if fold(t) in text) / total if total else 0.0
+def _coverage(folded: str, weights: dict[str, float], total: float) -> float:
+    return sum(w for t, w in weights.items() if t in folded) / total if total else 0.0
 
 
 def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) -> Span:
@@ -126,14 +130,15 @@ def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) ->
             if b <= a:
                 continue
             piece = text[a:b]
-            cov = _coverage(fold(piece), weights, total)
+            folded = fold(piece)
+            cov = _coverage(folded, weights, total)
             figure = bool(_FIGURE.search(piece))
             unit = not q.unit or bool(re.search(r"[0-9一二两三四五六七八九十]\s*[万亿千百]*" + re.escape(q.unit), piece))
             items = len(re.findall(r"[、]", piece)) + 1
             score = cov - 0.12 * (j - i) - 0.002 * max(0, len(piece) - 25)
             # an introducer ("指标是:") is context, not answer
             score -= 0.25 * sum(text[spans[k][1] - 1] in "：:" for k in range(i, j))
-            if q.quoted and any(fold(x) in fold(piece) for x in q.quoted):
+            if q.quoted and any(fold(x) in folded for x in q.quoted):
                 score += 0.3
             if q.kind == "quantity":
                 score += 0.3 * figure + 0.15 * (figure and unit)
@@ -153,7 +158,8 @@ def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) ->
 def read(q: Question, hits: list[Hit], bm25: BM25) -> list[Span]:
     """Best span of each of the top sentences, reranked: retrieval score + W_READER × span score."""
     weights = _weights(q, bm25)
-    total = sum(w for t, w in weights.items() if q.weights.get(t, 1.0) >= 1.0) or sum(weights.values())
+    own = {fold(t) for t in q.terms if q.weights.get(t, 1.0) >= 1.0}
+    total = sum(w for t, w in weights.items() if t in own) or sum(weights.values())
     spans = [best_span(q, h, weights, total) for h in hits[:READ_TOP]]
     spans.sort(key=lambda s: -(s.hit.score + W_READER * s.score))
     return spans
@@ -162,21 +168,16 @@ def read(q: Question, hits: list[Hit], bm25: BM25) -> list[Span]:
 MIN_SPAN_COSINE = 0.895  # below it, an answer whose key word is missing from the passage is refused
 
 
-# words that say how a question is asked, not what it is about
-QUESTION_WORDS = frozenset("""反思 提法 说法 表述 评价 比作 比喻 意思 含义 内容 情况 方面 措施 举措 提出 文件 一共 总共 大概
-    大约 主要 怎么 怎样 如何 为什么 指的是 打算 计划 预计 预期 希望 要求 目标 称号""".split())
-
-
 def missing_focus(q: Question, best: Span, bm25: BM25) -> str:
-    """The question's most specific word when none of its parts occur in the cited passage, else ""."""
-    groups = [g for g in q.groups if "".join(g) not in QUESTION_WORDS]
-    if not groups:
+    """The question's most specific noun when none of its parts occur in the cited passage, else ""."""
+    if not q.nouns:
         return ""
     text = fold(best.hit.chunk.section + best.hit.chunk.text)
-    group = max(groups, key=lambda g: max(bm25.term_idf(t) for t in g))
-    found = any(fold(t) in text for t in group if len(t) >= 2 or not t.isascii()) or any(
-        fold(z) in text for t in group for z in _expansions(q, t))
-    return "" if found else "".join(group[-1:])
+    groups = [tokenize(n) or [n] for n in q.nouns]
+    group, noun = max(zip(groups, q.nouns), key=lambda gn: max(bm25.term_idf(t) for t in gn[0]))
+    found = any(fold(t) in text for t in group if len(t) >= 2) or any(
+        fold(z) in text for t in group + [noun] for z in _expansions(q, t))
+    return "" if found else noun
 
 
 def _expansions(q: Question, term: str) -> list[str]:

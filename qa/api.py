@@ -102,7 +102,7 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     qvec = embedder.encode_queries([q.embed_text])[0]
     hits = retrieve(index, q, qvec, k=max(top_k, 10))
     def similarity(texts: list[str]):
-        return embedder.encode_documents(texts) @ qvec
+        return embedder.encode_passages(texts) @ qvec
 
     result = answer_from(q, hits, index.bm25, top_k, lambda c, i: _file_offset(index, c, i), similarity)
     result.question = question if len(question) <= len(text) else text

@@ -203,6 +203,8 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
         note("writing", 0, 1)
         _write(index_dir, embedder.model_id, settings, chunks, matrix, documents)
         note("writing", 1, 1)
+    if fresh and hasattr(embedder, "prepare"):
+        embedder.prepare()  # e.g. export the fast query encoder while torch is loaded
     summary.embedded = len(fresh)
     return _finish(summary, documents, chunks, t0)
 

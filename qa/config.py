@@ -70,3 +70,13 @@ class ChunkSettings:
 
 MAX_QUESTION_CHARS = 2000  # longer questions are truncated (see qa.answer.prepare_question)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # documents above this size are refused
+
+# Web app limits (qa.web); the numbers are stated in the UI and in README.md.
+WEB_MAX_QUESTION_CHARS = 500  # longer questions are refused with a message
+WEB_MAX_UPLOAD_FILE_BYTES = 20 * 1024 * 1024  # per uploaded file
+WEB_MAX_UPLOAD_REQUEST_BYTES = 50 * 1024 * 1024  # per upload request / per "add documents" action
+WEB_MAX_UPLOAD_FILES = 10  # files per "add documents" action
+WEB_MAX_DOCUMENTS_BYTES = 500 * 1024 * 1024  # the managed documents folder as a whole
+WEB_STAGING_MAX_BYTES = 200 * 1024 * 1024  # Gradio's upload staging folder, oldest files pruned beyond this
+FEEDBACK_MAX_BYTES = 5 * 1024 * 1024  # feedback.jsonl is rotated when it would grow past this
+FEEDBACK_BACKUPS = 3  # rotated feedback files kept (feedback.jsonl.1 … .3): at most 20 MB in all

