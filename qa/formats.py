@@ -47,7 +47,8 @@ def _finish(path: Path, data: bytes, text: str, paragraphs: list[Paragraph], not
     if not paragraphs:
         raise DocumentError(f"{path.name}: no text found in the document")
     first = paragraphs[0]
-    if not title and first.heading_level == 1 and sum(p.heading_level == 1 for p in paragraphs) == 1:
+    lone_top = first.heading_level == 1 and sum(p.heading_level == 1 for p in paragraphs) == 1
+    if lone_top and (not title or title.strip() == first.text.strip()):
         title, paragraphs = first.text, paragraphs[1:]  # a lone top heading is the title
     return Document(path.name, str(path), text, sha256_bytes(data), paragraphs, title=title.strip(), notes=notes)
 
@@ -155,7 +156,7 @@ _HTML_BLOCKS = {"p", "div", "li", "td", "th", "tr", "pre", "blockquote", "sectio
 
 
 def _html(path: Path, data: bytes, source: str) -> Document:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, NavigableString
 
     soup = BeautifulSoup(source, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -173,7 +174,8 @@ def _html(path: Path, data: bytes, source: str) -> Document:
         for child in node.children:
             name = getattr(child, "name", None)
             if name is None:
-                buf.append(str(child))
+                if type(child) is NavigableString:  # not a comment, doctype or CDATA
+                    buf.append(str(child))
             elif re.fullmatch(r"h[1-6]", name):
                 flush()
                 blocks.append((child.get_text(" ", strip=True), int(name[1])))
