@@ -88,11 +88,13 @@ def _fsync_write(path: Path, data: str | bytes) -> None:
         os.fsync(f.fileno())
 
 
-def make_faiss(vectors: np.ndarray):
+def make_faiss(vectors: np.ndarray, hnsw_threshold: int | None = None):
     import faiss
 
+    faiss.omp_set_num_threads(os.cpu_count() or 1)  # building: all cores
+    threshold = HNSW_THRESHOLD if hnsw_threshold is None else hnsw_threshold
     n, dim = vectors.shape
-    if n > HNSW_THRESHOLD:
+    if n > threshold:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
         index.hnsw.efSearch = 128
@@ -215,6 +217,7 @@ class Index:
                 raise IndexCorrupt(f"cannot read the index in {gen} ({e}); rebuild it with `qa build`")
             if vectors.ntotal != len(chunks) or (len(chunks) and vectors.d != manifest.get("dim")):
                 raise IndexCorrupt(f"{gen}: {vectors.ntotal} vectors for {len(chunks)} chunks; rebuild with `qa build`")
+            faiss.omp_set_num_threads(1)  # one query at a time: threads only add synchronisation cost
             return cls(index_dir, manifest, chunks, vectors, documents)
         raise IndexCorrupt(f"{index_dir} kept changing while loading; try again")
 

@@ -118,15 +118,15 @@ def safe_name(name: str) -> str:
     """
     base = re.split(r"[\\/]", str(name))[-1]
     base = unicodedata.normalize("NFC", base)
-    base = "".join(c for c in base if unicodedata.category(c)[0] != "C")
-    base = _UNSAFE.sub("_", base).strip().strip(".").strip()
+    base = "".join(c if c.isprintable() else " " if c.isspace() and c not in "\r\n" else "" for c in base)
+    base = _UNSAFE.sub("_", base).rstrip(" .")
     stem, dot, ext = base.rpartition(".")
-    if not dot:
+    if not dot or " " in ext:
         stem, ext = base, ""
     ext = "." + ext.lower() if ext else ""
     if ext not in SUPPORTED:
         raise UploadError(f"不支持的文件类型 {esc_name(ext or '（无扩展名）')}；{LIMITS_TEXT}")
-    stem = stem.strip(" .") or "document"
+    stem = stem.strip().lstrip(".").strip() or "document"
     while len(stem.encode("utf-8")) > MAX_NAME_BYTES:
         stem = stem[:-1]
     return stem + ext

@@ -23,6 +23,17 @@ from .config import (FEEDBACK_BACKUPS, FEEDBACK_MAX_BYTES, WEB_MAX_QUESTION_CHAR
 
 log = logging.getLogger(__name__)
 MULTIPART_OVERHEAD = 1024 * 1024  # headers and boundaries on top of the files themselves
+# Defence in depth for untrusted text: even if some markup slipped through escaping, the page may
+# load nothing from another host, and cannot be framed by another site.
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+     b"img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' data: blob:; connect-src 'self'; "
+     b"worker-src 'self' blob:; object-src 'none'; frame-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+     b"form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 
 class FeedbackLog:
@@ -107,7 +118,8 @@ def prune_staging(folder: Path, need: int, limit: int = WEB_STAGING_MAX_BYTES, m
 
 
 class UploadGuard:
-    """ASGI middleware guarding Gradio's upload route (see the module docstring)."""
+    """ASGI middleware guarding Gradio's upload route (see the module docstring); it also adds
+    :data:`SECURITY_HEADERS` to every HTTP response."""
 
     def __init__(self, app, staging: Path, read_only: bool, max_request: int = WEB_MAX_UPLOAD_REQUEST_BYTES,
                  staging_limit: int = WEB_STAGING_MAX_BYTES):
@@ -127,7 +139,18 @@ class UploadGuard:
                                         (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
                 await send({"type": "http.response.body", "body": body})
                 return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message = dict(message, headers=list(message.get("headers", [])) + extra)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
     def refusal(self, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
         if self.read_only:

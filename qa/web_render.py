@@ -57,11 +57,12 @@ def answer_html(answer: Answer, asked: str, resolved: str | None = None, nearest
     if answer.abstained or not answer.citations:
         out.append(f'<div class="qa-answer qa-none">{esc(answer.message or "文档中没有找到这个问题的答案。")}</div>')
         out.append('<div class="qa-note">The documents do not say. 文档没有直接回答这个问题；'
-                   '下面是最接近的段落，供参考：</div>')
+                   '下面是最接近的段落（全文见右侧“来源”）：</div>')
         if answer.citations:
             out.append('<ol class="qa-nearest">')
             for c in answer.citations[:nearest]:
-                out.append(f'<li><span class="qa-q">{esc(c.quote)}</span>'
+                quote = c.quote if len(c.quote) <= 70 else c.quote[:70] + "…"
+                out.append(f'<li><span class="qa-q">{esc(quote)}</span>'
                            f'<span class="qa-where">{where(c)}</span></li>')
             out.append("</ol>")
     else:
@@ -161,5 +162,9 @@ CSS = """
 .qa-docs th, .qa-docs td { border-bottom: 1px solid var(--border-color-primary); padding: 4px 6px; text-align: left; }
 .qa-file { word-break: break-all; }
 #qa-progress { min-height: 90px; }
-#qa-sources-panel { max-height: 560px; overflow-y: auto; }
+#qa-sources-panel { overflow-y: auto; }
+.qa-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; margin: 0 0 2px; }
+.qa-title { font-size: 1.5em; font-weight: 700; }
+.qa-sub { color: var(--body-text-color-subdued); font-size: .92em; }
+.qa-status { white-space: pre-wrap; }
 """

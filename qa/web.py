@@ -1,0 +1,235 @@
+"""The web chat: ask questions about the indexed reports, see the quoted answer, manage documents.
+
+``python app.py`` starts it (see app.py for the options). Layout: a 问答 tab (chat, example
+questions, a sources panel whose passages open in their context, the copyable citation) and a
+文档 tab (the indexed documents; upload and removal, guarded by :class:`qa.web_admin.AdminGate`).
+Named API endpoints: ``/ask`` (question → Answer JSON), ``/documents``, ``/context``,
+``/upload`` and ``/remove`` (the latter two need the admin password when the app is locked).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import logging  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gradio as gr  # noqa: E402
+
+from .api import ask  # noqa: E402
+from .build import build_index  # noqa: E402
+from .config import WEB_MAX_QUESTION_CHARS, default_index_dir, default_seeds_dir, project_home  # noqa: E402
+from .formats import SUPPORTED  # noqa: E402
+from .index import MANIFEST  # noqa: E402
+from .web_admin import LIMITS_TEXT, AdminGate, UploadError  # noqa: E402
+from .web_chat import Chat, friendly  # noqa: E402
+from .web_docs import STAGES, add_documents, public_documents, remove_document  # noqa: E402
+from .web_guard import FeedbackLog  # noqa: E402
+from .web_render import CSS, documents_html, error_html, sources_html  # noqa: E402
+
+log = logging.getLogger(__name__)
+ASK_CONCURRENCY = 2  # questions answered at the same time (the machine this targets has 2 cores)
+EXAMPLES = ["今年地区生产总值预期增长多少？", "去年城镇居民人均可支配收入增长多少？", "未来五年要培育多少家新型研发机构？",
+            "太原要和周边哪四个市建立常态化对接合作机制？", "How many new public parking spaces will Taiyuan add in 2022?"]
+THEME_FONTS = [gr.themes.LocalFont("IBM Plex Sans"), "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC",
+               "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui", "sans-serif"]
+
+
+def ensure_index(index_dir: Path, docs_dir: Path) -> None:
+    """Build the index from ``seeds/`` (and any managed documents) when there is none, printing progress."""
+    if (index_dir / MANIFEST).exists():
+        return
+    sources = [p for p in (default_seeds_dir(), docs_dir) if p.is_dir() and any(p.iterdir())]
+    if not sources:
+        raise SystemExit(f"No index in {index_dir} and no documents in {default_seeds_dir()}: nothing to serve.")
+    print(f"No index yet: building it from {', '.join(str(s) for s in sources)} …", flush=True)
+
+    def note(stage: str, done: int, total: int) -> None:
+        print(f"\r  {stage:<10} {done}/{total}   ", end="", flush=True)
+
+    summary = build_index(sources, index_dir, keep_existing=True, progress=note)
+    print("\n" + summary.report(), flush=True)
+    if not summary.documents:
+        raise SystemExit("The index could not be built; see the report above.")
+
+
+class WebApp:
+    def __init__(self, index_dir: str | Path | None, gate: AdminGate, staging: Path | None):
+        self.index_dir = Path(index_dir or default_index_dir())
+        self.home = project_home()
+        self.docs_dir = self.home / "documents"
+        self.feedback = FeedbackLog(self.home / "feedback" / "feedback.jsonl")
+        self.gate, self.staging = gate, staging
+        self.chat = Chat(self.index_dir, self.feedback)
+
+    def warm_up(self) -> None:
+        """Load the index and the model now, so the first visitor does not wait."""
+        try:
+            ask(EXAMPLES[0], self.index_dir)
+        except Exception as e:  # noqa: BLE001 - the page shows a short message; the log has the details
+            log.error("warm-up failed: %s", e)
+
+    # ---------------------------------------------------------------- documents tab
+
+    def doc_views(self):
+        try:
+            docs = public_documents(self.index_dir, self.docs_dir)
+        except Exception as e:  # noqa: BLE001
+            return error_html(friendly(e)), gr.update(choices=[], value=None)
+        choices = [(f"{d['title'] or d['doc_id']}（{d['doc_id']}）", d["doc_id"]) for d in docs]
+        return documents_html(docs), gr.update(choices=choices, value=None)
+
+    def api_documents(self) -> list[dict]:
+        """The indexed documents: doc_id, title, sections, chunks, built, notes, source (seed/uploaded)."""
+        try:
+            return public_documents(self.index_dir, self.docs_dir)
+        except Exception as e:  # noqa: BLE001
+            raise gr.Error(friendly(e), print_exception=False) from None
+
+    def _discard_staged(self, paths: list[str]) -> None:
+        if not self.staging:
+            return
+        root = self.staging.resolve()
+        for p in paths:
+            real = Path(p).resolve()
+            if real.is_relative_to(root) and real.is_file():
+                real.unlink(missing_ok=True)
+
+    def on_upload(self, files, password: str, progress=gr.Progress()):
+        paths = [str(f) for f in (files or []) if f]
+        try:
+            self.gate.check(password)
+            progress(0, desc="检查文件")
+
+            def note(stage: str, done: int, total: int) -> None:
+                progress((done, total) if total else None, desc=f"{STAGES.get(stage, stage)} {done}/{total}")
+
+            message = add_documents(paths, staging=self.staging, docs_dir=self.docs_dir,
+                                    index_dir=self.index_dir, progress=note)
+        except UploadError as e:
+            message = str(e)
+        except Exception:  # noqa: BLE001
+            log.exception("upload failed")
+            message = "服务器内部错误，已记录；文档没有改动。"
+        finally:
+            self._discard_staged(paths)
+        table, choices = self.doc_views()
+        return message, table, choices, None
+
+    def on_remove(self, doc_id: str, password: str):
+        try:
+            self.gate.check(password)
+            message = remove_document(doc_id, docs_dir=self.docs_dir, index_dir=self.index_dir)
+        except UploadError as e:
+            message = str(e)
+        except Exception:  # noqa: BLE001
+            log.exception("removal failed")
+            message = "服务器内部错误，已记录；文档没有改动。"
+        table, choices = self.doc_views()
+        return message, table, choices
+
+    # ---------------------------------------------------------------- the page
+
+    def blocks(self) -> gr.Blocks:
+        chat, locked = self.chat, self.gate.mode
+        with gr.Blocks(title="政府工作报告问答", delete_cache=(600, 3600)) as demo:
+            turns = gr.State([])
+            gr.HTML('<div class="qa-head"><span class="qa-title">政府工作报告问答</span><span class="qa-sub">'
+                    '答案逐字引自报告原文，并注明出处（章节与字符位置）。Answers are quoted verbatim.</span></div>')
+            with gr.Tabs():
+                with gr.Tab("问答", id="chat"):
+                    with gr.Row(equal_height=False):
+                        with gr.Column(scale=3, min_width=420):
+                            bot = gr.Chatbot(label="对话", show_label=False, height=370, latex_delimiters=[], sanitize_html=True,
+                                             buttons=[], elem_id="qa-chat", group_consecutive_messages=False,
+                                             placeholder="请在下方输入问题，或点击示例问题。")
+                            with gr.Row():
+                                question = gr.Textbox(show_label=False, scale=5, lines=1, max_lines=4,
+                                                      elem_id="qa-question",
+                                                      placeholder=f"输入问题（不超过 {WEB_MAX_QUESTION_CHARS} 字），回车提问")
+                                send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="qa-send")
+                            examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES],
+                                                  label="示例问题（点击即问）", elem_id="qa-examples")
+                            note = gr.Markdown("", elem_id="qa-feedback-note")
+                        with gr.Column(scale=2, min_width=320):
+                            gr.Markdown("**来源**　点开一条查看上下文")
+                            sources = gr.HTML(sources_html(None), elem_id="qa-sources-panel", max_height=400)
+                            citation = gr.Textbox(label="引用（可复制）", buttons=["copy"], interactive=False,
+                                                  lines=3, elem_id="qa-citation")
+                with gr.Tab("文档", id="docs"):
+                    gr.Markdown(self.gate.status, elem_id="qa-lock")
+                    table = gr.HTML(elem_id="qa-docs")
+                    with gr.Row(equal_height=False):
+                        with gr.Column(scale=3, visible=locked != "readonly"):
+                            password = gr.Textbox(label="管理员密码", type="password", visible=locked == "password",
+                                                  elem_id="qa-password")
+                            files = gr.File(label="上传文档", file_count="multiple", type="filepath", height=150,
+                                            file_types=sorted(SUPPORTED), elem_id="qa-files")
+                            gr.Markdown(LIMITS_TEXT)
+                            upload = gr.Button("添加并重建索引", variant="primary", elem_id="qa-upload")
+                        with gr.Column(scale=2):
+                            status = gr.Textbox(label="结果", lines=5, interactive=False, elem_id="qa-progress")
+                            with gr.Column(visible=locked != "readonly"):
+                                pick = gr.Dropdown(label="删除文档", choices=[], elem_id="qa-remove-pick")
+                                remove = gr.Button("删除所选文档", variant="stop", elem_id="qa-remove")
+
+            ask_io = dict(inputs=[question, turns], outputs=[question, bot, turns, sources, citation],
+                          api_visibility="private", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+            question.submit(chat.turn, **ask_io)
+            send.click(chat.turn, **ask_io)
+            examples.click(self.example_turn, inputs=[examples, turns], outputs=ask_io["outputs"],
+                           api_visibility="private", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+            bot.select(chat.select, [turns], [sources, citation], api_visibility="private")
+            bot.like(chat.like, [turns], [note], api_visibility="private")
+            bot.clear(lambda: ([], sources_html(None), "", ""), None, [turns, sources, citation, note],
+                      api_visibility="private")
+            upload.click(self.on_upload, [files, password], [status, table, pick, files], api_name="upload",
+                         concurrency_id="admin", concurrency_limit=1, show_progress_on=[status])
+            remove.click(self.on_remove, [pick, password], [status, table, pick], api_name="remove",
+                         concurrency_id="admin", concurrency_limit=1)
+            demo.load(self.doc_views, None, [table, pick], api_visibility="private")
+            gr.api(chat.api_ask, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+            gr.api(self.api_documents, api_name="documents")
+            gr.api(chat.api_context, api_name="context")
+        return demo
+
+    def example_turn(self, sample, turns):
+        text = sample[0] if isinstance(sample, (list, tuple)) and sample else sample
+        yield from self.chat.turn(text if isinstance(text, str) else "", turns)
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Soft(primary_hue="blue", font=THEME_FONTS,
+                          font_mono=[gr.themes.LocalFont("IBM Plex Mono"), "ui-monospace", "monospace"])
+
+
+def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Path | None = None,
+          staging: Path | None = None) -> None:
+    """Prepare the index, warm the model up and serve the app (blocks until stopped)."""
+    from starlette.middleware import Middleware
+
+    from .web_admin import ConfigError, load_admin_password
+    from .web_guard import UploadGuard
+
+    try:
+        gate = AdminGate.create(host, load_admin_password())
+    except ConfigError as e:
+        raise SystemExit(f"Admin password: {e}") from None
+    app = WebApp(index_dir, gate, staging)
+    ensure_index(app.index_dir, app.docs_dir)
+    print(f"Loading the index and the model … ({gate.mode} mode for documents)", flush=True)
+    app.warm_up()
+    demo = app.blocks()
+    demo.queue(default_concurrency_limit=1, max_size=100)
+    guard = Middleware(UploadGuard, staging=staging or Path(os.environ.get("GRADIO_TEMP_DIR", "/nonexistent")),
+                       read_only=gate.mode == "readonly")
+    from .config import WEB_MAX_UPLOAD_FILE_BYTES
+
+    demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=False,
+                max_file_size=WEB_MAX_UPLOAD_FILE_BYTES, theme=theme(), css=CSS, footer_links=["api"],
+                run_history=False, enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False,
+                state_session_capacity=1000, app_kwargs={"middleware": [guard]},
+                blocked_paths=[str(app.docs_dir), str(app.index_dir), str(app.home / "feedback")])
