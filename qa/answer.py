@@ -135,13 +135,13 @@ def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) ->
             figure = bool(_FIGURE.search(piece))
             unit = not q.unit or bool(re.search(r"[0-9一二两三四五六七八九十]\s*[万亿千百]*" + re.escape(q.unit), piece))
             items = len(re.findall(r"[、]", piece)) + 1
-            score = cov - 0.12 * (j - i) - 0.002 * max(0, len(piece) - 25)
+            score = cov - (0.2 if q.kind == "quantity" else 0.12) * (j - i) - 0.002 * max(0, len(piece) - 25)
             # an introducer ("指标是:") is context, not answer
             score -= 0.25 * sum(text[spans[k][1] - 1] in "：:" for k in range(i, j))
             if q.quoted and any(fold(x) in folded for x in q.quoted):
                 score += 0.3
             if q.kind == "quantity":
-                score += 0.3 * figure + 0.15 * (figure and unit)
+                score += (0.45 if unit else 0.1) if figure else 0.0  # a figure in another unit barely counts
             elif q.kind == "list":
                 score += 0.1 * min(items - 1, 3) + (0.2 if q.count and items >= q.count else 0)
             if best is None or score > best.score:
@@ -161,7 +161,8 @@ def read(q: Question, hits: list[Hit], bm25: BM25) -> list[Span]:
     own = {fold(t) for t in q.terms if q.weights.get(t, 1.0) >= 1.0}
     total = sum(w for t, w in weights.items() if t in own) or sum(weights.values())
     spans = [best_span(q, h, weights, total) for h in hits[:READ_TOP]]
-    spans.sort(key=lambda s: -(s.hit.score + W_READER * s.score))
+    # a sentence that holds what a quantity question asks for (a figure, in the asked unit) comes first
+    spans.sort(key=lambda s: (q.kind == "quantity" and not (s.figure and s.unit), -(s.hit.score + W_READER * s.score)))
     return spans
 
 

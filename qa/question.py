@@ -75,10 +75,11 @@ _QUANTITY = re.compile(r"多少|几[个家项座条所万千百亿名人户辆�
 _LIST = re.compile(r"哪些|哪几|哪[两三四五六七八九十]|几[座条家个项类大]?(?:是|分别)|有什么|包括什么|哪[个项]?.{0,4}分别|"
                    r"what are|which (?:new|two|three|four|five)|which \w+ (?:sources|counties|cities|industries)",
                    re.I)
+_WHEN = re.compile(r"哪一?年|何年|何时|什么时候|什么时间|哪个时候|几月|哪一?天|\bwhen\b|what year|which year", re.I)
 _ENTITY = re.compile(r"哪[个座家条位种项所处里儿]|什么|谁|\bwhich\b|\bwhat\b|\bwho\b|\bwhere\b", re.I)
 _YESNO = re.compile(r"有没有|是不是|是否|吗[?？]?$|did .* (?:cause|happen)", re.I)
 # measure words that pin down what a figure counts; 个/项/名/人 are too general to check
-_UNITS = {"元", "亿元", "万元", "美元", "万美元", "公里", "千米", "米", "亩", "万亩", "户", "万户", "辆", "套", "所",
+_UNITS = {"年", "元", "亿元", "万元", "美元", "万美元", "公里", "千米", "米", "亩", "万亩", "户", "万户", "辆", "套", "所",
           "座", "张", "吨", "万吨", "千瓦", "平方米", "倍", "天", "家"}
 _COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
           "two": 2, "three": 3, "four": 4, "five": 5}
@@ -129,12 +130,15 @@ def analyse(text: str) -> Question:
     from .text import words
 
     english = _is_english(text)
+    when = _WHEN.search(text)
     kind = ("yesno" if _YESNO.search(text) else "list" if _LIST.search(text) else
-            "quantity" if _QUANTITY.search(text) else "entity" if _ENTITY.search(text) else "fact")
+            "quantity" if _QUANTITY.search(text) or when else "entity" if _ENTITY.search(text) else "fact")
     count_m = re.search(r"哪([两二三四五六七八九十])|(two|three|four|five) ", text, re.I)
     count = _COUNT.get((count_m.group(1) or count_m.group(2) or "").lower(), 0) if count_m else 0
     ws = words(text)
     unit = next((ws[i + 1] for i, w in enumerate(ws[:-1]) if w == "多少" and ws[i + 1] in _UNITS), "")
+    if when and re.search(r"年", when.group(0)) or re.search(r"what year|which year", text, re.I):
+        unit = "年"  # a year is asked: the figure must be one
     terms = tokenize(text)
     weights = {t: 1.0 for t in terms}
     extra: list[str] = []

@@ -121,3 +121,16 @@ def test_build_killed_at_any_moment_leaves_the_old_index_answering(tmp_path, see
         assert list(index.documents) == [seed_path.name]
         after = ask("今年城镇新增就业人数多少？", index_dir=idx)
         assert after.to_dict() | {"seconds": 0} == before.to_dict() | {"seconds": 0}
+
+
+def test_many_small_documents_name_the_right_document(tmp_path):
+    from qa.bench import encyclopedia
+
+    probes = encyclopedia(tmp_path / "enc", 300)
+    summary = build_index([tmp_path / "enc"], tmp_path / "idx", embedder=HashEmbedder())
+    assert summary.documents == 300
+    for fname, question, expected in probes[::37]:
+        a = ask(question, index_dir=tmp_path / "idx")
+        assert a.citations[0].doc == fname, (question, a.citations[0].doc)
+        assert a.citations[0].title.endswith("号")
+        assert not a.abstained and expected in a.answer
