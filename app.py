@@ -1,2 +1,55 @@
-"""Web chat (placeholder until the web chat is built): `python app.py`."""
-print("The web chat is not built yet; use `qa ask \"问题\"`.")
+"""The web chat: ``python app.py [--host 127.0.0.1] [--port 7860] [--index DIR]``.
+
+Binds 127.0.0.1 by default. On any other address the documents tab is locked: adding and
+removing documents need the admin password from ``QA_ADMIN_PASSWORD`` or the file named by
+``QA_ADMIN_PASSWORD_FILE``; without one the app is read-only. Asking never needs a password.
+Nothing is fetched from the network (no analytics, no share link, no remote fonts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--index", default=None, help="index folder (default $QA_INDEX or <project>/index)")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "urllib3", "sentence_transformers", "jieba", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    # Gradio stages uploads here before any handler runs; a private folder, removed on exit.
+    staging = os.environ.get("GRADIO_TEMP_DIR")
+    if not staging:
+        staging = os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="qa-web-staging-")
+        atexit.register(shutil.rmtree, staging, True)
+
+    def stop(signum, frame):  # let atexit clean up on SIGTERM too
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+    from pathlib import Path
+
+    from qa.web import serve
+
+    serve(host=args.host, port=args.port, index_dir=args.index, staging=Path(staging))
+
+
+if __name__ == "__main__":
+    main()

@@ -21,7 +21,8 @@ import gradio as gr  # noqa: E402
 
 from .api import ask  # noqa: E402
 from .build import build_index  # noqa: E402
-from .config import WEB_MAX_QUESTION_CHARS, default_index_dir, default_seeds_dir, project_home  # noqa: E402
+from .config import (WEB_MAX_QUESTION_CHARS, WEB_MAX_UPLOAD_FILE_BYTES, default_index_dir,  # noqa: E402
+                     default_seeds_dir, project_home)
 from .formats import SUPPORTED  # noqa: E402
 from .index import MANIFEST  # noqa: E402
 from .web_admin import LIMITS_TEXT, AdminGate, UploadError  # noqa: E402
@@ -143,11 +144,12 @@ class WebApp:
                 with gr.Tab("问答", id="chat"):
                     with gr.Row(equal_height=False):
                         with gr.Column(scale=3, min_width=420):
-                            bot = gr.Chatbot(label="对话", show_label=False, height=370, latex_delimiters=[], sanitize_html=True,
-                                             buttons=[], elem_id="qa-chat", group_consecutive_messages=False,
+                            bot = gr.Chatbot(label="对话", show_label=False, height=370, latex_delimiters=[],
+                                             sanitize_html=True, buttons=[], elem_id="qa-chat",
+                                             group_consecutive_messages=False,
                                              placeholder="请在下方输入问题，或点击示例问题。")
                             with gr.Row():
-                                question = gr.Textbox(show_label=False, scale=5, lines=1, max_lines=4,
+                                question = gr.Textbox(label="问题", show_label=False, scale=5, lines=1, max_lines=4,
                                                       elem_id="qa-question",
                                                       placeholder=f"输入问题（不超过 {WEB_MAX_QUESTION_CHARS} 字），回车提问")
                                 send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="qa-send")
@@ -173,7 +175,8 @@ class WebApp:
                         with gr.Column(scale=2):
                             status = gr.Textbox(label="结果", lines=5, interactive=False, elem_id="qa-progress")
                             with gr.Column(visible=locked != "readonly"):
-                                pick = gr.Dropdown(label="删除文档", choices=[], elem_id="qa-remove-pick")
+                                pick = gr.Dropdown(label="删除文档", choices=[], allow_custom_value=True,
+                                                   elem_id="qa-remove-pick")
                                 remove = gr.Button("删除所选文档", variant="stop", elem_id="qa-remove")
 
             ask_io = dict(inputs=[question, turns], outputs=[question, bot, turns, sources, citation],
@@ -209,10 +212,13 @@ def theme() -> gr.themes.Base:
 def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Path | None = None,
           staging: Path | None = None) -> None:
     """Prepare the index, warm the model up and serve the app (blocks until stopped)."""
+    from gradio.utils import get_upload_folder
     from starlette.middleware import Middleware
 
     from .web_admin import ConfigError, load_admin_password
     from .web_guard import UploadGuard
+
+    staging = Path(staging or get_upload_folder())  # where Gradio stages uploads
 
     try:
         gate = AdminGate.create(host, load_admin_password())
@@ -224,10 +230,7 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
     app.warm_up()
     demo = app.blocks()
     demo.queue(default_concurrency_limit=1, max_size=100)
-    guard = Middleware(UploadGuard, staging=staging or Path(os.environ.get("GRADIO_TEMP_DIR", "/nonexistent")),
-                       read_only=gate.mode == "readonly")
-    from .config import WEB_MAX_UPLOAD_FILE_BYTES
-
+    guard = Middleware(UploadGuard, staging=staging, read_only=gate.mode == "readonly")
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=False,
                 max_file_size=WEB_MAX_UPLOAD_FILE_BYTES, theme=theme(), css=CSS, footer_links=["api"],
                 run_history=False, enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False,

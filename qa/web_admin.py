@@ -90,8 +90,8 @@ class AdminGate:
         if self.mode == "open":
             return "本机模式：服务只在本机地址上提供，添加和删除文档无需密码。"
         if self.mode == "password":
-            return "🔒 已锁定：添加和删除文档需要管理员密码。提问不需要密码。"
-        return (f"🔒 只读：服务对外开放且未配置管理员密码（{ENV_PASSWORD} 或 {ENV_PASSWORD_FILE}），"
+            return "【已锁定】添加和删除文档需要管理员密码。提问不需要密码。"
+        return (f"【只读】服务对外开放且未配置管理员密码（{ENV_PASSWORD} 或 {ENV_PASSWORD_FILE}），"
                 "不能添加或删除文档。提问不受影响。")
 
     def check(self, password: str | None) -> None:
