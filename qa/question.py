@@ -66,7 +66,22 @@ GLOSSARY = {
     "disaster": ["受灾", "灾"], "rescue": ["救援"], "casualties": ["伤亡"], "ambulance": ["救护车"],
     "population": ["人口"], "people": ["人口", "群众"], "target": ["目标"], "goal": ["目标"],
     "five years": ["五年"], "next five years": ["未来五年"], "last year": ["去年"], "this year": ["今年"],
-    "three-zero": ["三零"], "zero": ["零"], "cluster": ["集群"], "park": ["园区", "产业园"],
+    "three-zero": ["三零"], "zero": ["零"], "cluster": ["集群"], "park": ["园区", "产业园", "公园"],
+    "apartment": ["公寓"], "place": ["学位"], "academician": ["院士"], "workstation": ["工作站"],
+    "engineer": ["工程师"], "craftsman": ["工匠"], "childcare": ["托育", "托位"], "nursery": ["托育"],
+    "canteen": ["食堂"], "subsidy": ["补贴"], "loan": ["贷款"], "tax": ["税"], "reform": ["改革"], "pilot": ["试点"],
+    "demonstration": ["示范"], "highway": ["公路"], "expressway": ["高速"], "high-speed rail": ["高铁"],
+    "station": ["站"], "museum": ["博物馆"], "library": ["图书馆"], "stadium": ["体育场"], "village": ["村"],
+    "town": ["镇"], "medical insurance": ["医保"], "doctor": ["医生"], "patent": ["专利"], "startup": ["创业"],
+    "graduate": ["毕业生"], "unemployment": ["失业"], "wage": ["工资"], "subsistence": ["低保"], "coal": ["煤"],
+    "steel": ["钢"], "carbon": ["碳"], "emission": ["排放"], "water quality": ["水质"], "garbage": ["垃圾"],
+    "waste": ["垃圾", "废"], "recycling": ["回收"], "shantytown": ["棚户区"], "affordable housing": ["保障性住房"],
+    "sports": ["体育"], "hospital bed": ["床位"], "school": ["学校", "中小学"], "teacher": ["教师"],
+    "student": ["学生"], "elderly care": ["养老"], "nursing": ["护理"], "food safety": ["食品安全"],
+    "consumption": ["消费"], "retail sales": ["零售总额"], "exports": ["出口"], "listed companies": ["上市公司"],
+    "digital": ["数字"], "data": ["数据"], "big data": ["大数据"], "artificial intelligence": ["人工智能"],
+    "semiconductor": ["半导体"], "new materials": ["新材料"], "equipment": ["装备"], "manufacturing": ["制造"],
+    "agriculture": ["农业"], "farmer": ["农民", "农村居民"], "grain output": ["粮食产量"], "heritage": ["遗产", "文物"],
 }
 
 _QUANTITY = re.compile(r"多少|几[个家项座条所万千百亿名人户辆次年倍成大]|几+$|多大|多长|多高|多远|多久|多重|比例|比重|"
