@@ -206,16 +206,19 @@ def should_abstain(q: Question, best: Span, bm25: BM25, similarity) -> tuple[boo
     f = {"dense": round(h.dense, 4), "score": round(h.score, 4), "coverage": round(best.sentence_coverage, 3),
          "span_coverage": round(best.coverage, 3), "figure": best.figure, "unit": best.unit, "period": h.period}
     if q.kind == "quantity" and (not best.figure or not best.unit):
-        return True, f | {"reason": "no figure of the asked kind"}
+        return True, f | {"reason": "no figure of the asked kind", "why": ("the closest passages give no such figure",
+                                                                          "最接近的段落里没有所问的数字")}
     if h.period < 0:
-        return True, f | {"reason": "the passage is about another period"}
+        return True, f | {"reason": "the passage is about another period", "why": (
+            "the documents give this only for another period", "文档只给出了其他时期的情况")}
     if not q.english:
         focus = missing_focus(q, best, bm25)
         if focus:
             cos = float(similarity([best.hit.chunk.text[best.start:best.end]])[0])
             f |= {"missing": focus, "span_cosine": round(cos, 4)}
             if cos < MIN_SPAN_COSINE:
-                return True, f | {"reason": f"the passage does not mention {focus!r}"}
+                return True, f | {"reason": f"the passage does not mention {focus!r}",
+                                  "why": (f"the documents do not mention “{focus}”", f"文档没有提到“{focus}”")}
     return False, f
 
 
@@ -261,7 +264,9 @@ def answer_from(q: Question, hits: list[Hit], bm25: BM25, top_k: int, offsets, s
         hl = (best.start, best.end) if rank == 0 and not abstain else None
         cites.append(citation(h, h.score + (W_READER * spans[rank].score if rank < len(spans) else 0), hl))
     if abstain:
-        return Answer(q.text, "", True, cites, NOT_FOUND_EN if q.english else NOT_FOUND, kind=q.kind, features=feats)
+        en, zh = feats.pop("why")
+        message = f"{NOT_FOUND_EN[:-1]} ({en})." if q.english else f"{NOT_FOUND[:-1]}（{zh}）。"
+        return Answer(q.text, "", True, cites, message, kind=q.kind, features=feats)
     text = best.hit.chunk.text
     a_start, a_end = offsets(best.hit.chunk, best.start), offsets(best.hit.chunk, best.end - 1) + 1
     return Answer(q.text, text[best.start : best.end], False, cites, "", a_start, a_end, q.kind, features=feats)
