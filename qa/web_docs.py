@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .api import load_index
+from .api import documents, load_index
 from .build import build_index, remove_documents
 from .documents import sha256_bytes
 from .index import IndexError_
@@ -25,13 +25,10 @@ _admin_lock = threading.Lock()  # one change to the documents at a time in this 
 
 def public_documents(index_dir: Path, docs_dir: Path) -> list[dict]:
     """The indexed documents without server paths: doc_id, title, sections, chunks, built, notes, source."""
-    index = load_index(index_dir)
     out = []
-    for info in index.documents.values():
-        managed = _inside(info.get("path"), docs_dir)
-        out.append({"doc_id": info.get("doc_id"), "title": info.get("title"), "sections": info.get("sections"),
-                    "chunks": info.get("chunks"), "built": info.get("built"), "notes": info.get("notes") or [],
-                    "source": "uploaded" if managed else "seed"})
+    for info in documents(index_dir):
+        path = info.pop("path", None)
+        out.append(info | {"notes": info.get("notes") or [], "source": "uploaded" if _inside(path, docs_dir) else "seed"})
     return out
 
 

@@ -105,6 +105,8 @@ def test_read_only_without_a_password_refuses_every_change(readonly, guarded):
     assert "只读" in c.predict(files=[], password="", api_name="/upload")[0]
     assert "只读" in c.predict(doc_id=SEED_NAME, password="anything", api_name="/remove")[0]
     assert doc_ids(readonly) == before == [SEED_NAME]
+    log = readonly.log_text()  # this instance started without an index: it was built first, with progress
+    assert "No index yet: building it from" in log and "embedding" in log and "1 documents" in log
     assert c.predict("今年地区生产总值预期增长多少？", api_name="/ask")["question"]  # asking needs no password
 
 
@@ -226,7 +228,7 @@ def test_questions_are_answered_while_a_rebuild_runs(locked, tmp_path):
 
     doc = tmp_path / "green.txt"
     doc.write_text("城市绿化报告\n\n一、总体情况\n\n" + "".join(
-        f"第{i}项工作中，全市完成绿化面积{100 + i}公顷，新建口袋公园{i % 50 + 1}个。\n" for i in range(400)), encoding="utf-8")
+        f"第{i}项工作中，全市完成绿化面积{100 + i}公顷，新建口袋公园{i % 50 + 1}个。\n" for i in range(600)), encoding="utf-8")
     uploader = client(locked)
     job = uploader.submit(files=[handle_file(str(doc))], password=PASSWORD, api_name="/upload")
     deadline = time.monotonic() + 60
