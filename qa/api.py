@@ -128,7 +128,7 @@ def context(doc: str, start: int, index_dir: str | Path | None = None, window: i
 
 
 def documents(index_dir: str | Path | None = None) -> list[dict]:
-    """The indexed documents: ``doc_id``, ``title``, ``sections``, ``chunks``, ``built``, ``notes``."""
+    """The indexed documents: ``doc_id``, ``title``, ``sections``, ``chunks``, ``built``, ``notes``, ``sha256``."""
     index = load_index(index_dir)
-    keys = ("doc_id", "title", "sections", "chunks", "built", "notes", "path")
+    keys = ("doc_id", "title", "sections", "chunks", "built", "notes", "path", "sha256")
     return [{k: info.get(k) for k in keys} for info in index.documents.values()]

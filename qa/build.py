@@ -140,13 +140,15 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
         vectors: list[np.ndarray] = []
         documents: list[dict] = []
         by_hash: dict[str, str] = {}
+        if old and keep_existing:  # content already indexed under another name stays under that name
+            by_hash = {info["sha256"]: doc_id for doc_id, info in old.documents.items()}
         fresh: list[int] = []  # positions in `chunks` still to embed
         for n, path in enumerate(files, 1):
             note("reading", n, len(files))
             try:
                 data = read_bytes(path)
                 digest = sha256_bytes(data)
-                if digest in by_hash:
+                if digest in by_hash and by_hash[digest] != path.name:
                     summary.duplicates.append((path.name, by_hash[digest]))
                     continue
                 if path.name in {d["doc_id"] for d in documents}:
@@ -177,7 +179,8 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                 summary.skipped.append((str(path), str(e).split(": ", 1)[-1] if str(e).startswith(path.name) else str(e)))
         if old and keep_existing:
             for doc_id, info in old.documents.items():
-                if doc_id not in {d["doc_id"] for d in documents} and info["sha256"] not in by_hash:
+                if doc_id not in {d["doc_id"] for d in documents} and \
+                        info["sha256"] not in {d["sha256"] for d in documents}:
                     ids = old.by_doc.get(doc_id, [])
                     chunks += [old.chunks[i] for i in ids]
                     vectors.append(old.vectors_of(ids))

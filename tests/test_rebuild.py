@@ -134,3 +134,11 @@ def test_many_small_documents_name_the_right_document(tmp_path):
         assert a.citations[0].doc == fname, (question, a.citations[0].doc)
         assert a.citations[0].title.endswith("号")
         assert not a.abstained and expected in a.answer
+
+
+def test_adding_known_content_under_a_new_name_keeps_the_old_document(tmp_path):
+    idx, emb = tmp_path / "idx", HashEmbedder()
+    build_index([write(tmp_path / "d1", "a.txt", DOC_A)], idx, embedder=emb)
+    s = build_index([write(tmp_path / "d2", "renamed.txt", DOC_A)], idx, embedder=emb, keep_existing=True)
+    assert s.duplicates == [("renamed.txt", "a.txt")] and s.unchanged == ["a.txt"]
+    assert list(Index.load(idx).documents) == ["a.txt"]
