@@ -1,0 +1,25 @@
+"""A bounded load test through the web app's API: 32 concurrent clients, every answer as for one client."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from web_app_support import make_home, start_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+pytestmark = pytest.mark.browser
+
+
+def test_thirty_two_concurrent_clients(tmp_path):
+    from load import run
+
+    app = start_app(make_home(tmp_path))
+    try:
+        result = run(app.url, clients=32, requests=96)
+    finally:
+        app.stop()
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["mismatches"] == 0
+    assert result["requests"] == 96
