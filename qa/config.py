@@ -57,18 +57,19 @@ class ChunkSettings:
 
     A chunk is one sentence (the unit quoted back to the user). Sentences longer than
     ``max_chars`` are cut at clause boundaries. The embedded text carries the section
-    path as context (``context="section"``) without changing the quoted text.
+    path as context, each heading cut at its first comma (``context="section-titles"``),
+    without changing the quoted text.
     """
 
     unit: str = "sentence"
     max_chars: int = 240
-    context: str = "section"
+    context: str = "section-titles"
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-MAX_QUESTION_CHARS = 2000  # longer questions are truncated (see qa.answer.prepare_question)
+MAX_QUESTION_CHARS = 2000  # longer questions are truncated (see qa.question.prepare)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # documents above this size are refused
 
 # Web app limits (qa.web); the numbers are stated in the UI and in README.md.

@@ -10,7 +10,7 @@ from qa.index import Index, IndexCorrupt, IndexMismatch, IndexNotFound, read_man
 def test_index_folder_layout(fake_index):
     manifest = read_manifest(fake_index)
     assert manifest["model"] == HashEmbedder.model_id
-    assert manifest["chunking"] == {"unit": "sentence", "max_chars": 240, "context": "section"}
+    assert manifest["chunking"] == {"unit": "sentence", "max_chars": 240, "context": "section-titles"}
     assert manifest["format_version"] == 1
     src = manifest["sources"]["taiyuan_2022_government_work_report.txt"]
     assert len(src["sha256"]) == 64
@@ -66,3 +66,11 @@ def test_rebuild_reuses_unchanged_documents(tmp_path, seed_path):
     assert emb.calls == calls, "an unchanged document was embedded again"
     assert again.reused == first.chunks and again.embedded == 0
     assert Index.load(tmp_path / "i").chunks[5].text == Index.load(tmp_path / "i").chunks[5].text
+
+
+def test_embedded_text_carries_short_headings_but_the_quote_does_not(fake_index):
+    from qa.build import embed_text
+
+    c = next(c for c in Index.load(fake_index).chunks if "新建高标准农田" in c.text)
+    assert embed_text(c) == "三、2022年工作安排 > (二)坚定转型 > 以特优发展为路径：" + c.text
+    assert c.section.startswith("三、2022年工作安排 > (二)坚定转型,三次产业协同发力")
