@@ -147,11 +147,18 @@ def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) ->
             if best is None or score > best.score:
                 best = Span(hit, a, b, score, cov, sent_cov, figure, unit)
     assert best is not None
-    if q.kind == "quantity" and best.figure:  # keep the qualifier that follows the figure
-        nxt = next((k for k, (a, _) in enumerate(spans) if a >= best.end), None)
-        if nxt is not None and _CONTINUES.match(text[spans[nxt][0]:spans[nxt][1]]) and \
-                _FIGURE.search(text[spans[nxt][0]:spans[nxt][1]]) and text[best.end:spans[nxt][0]].strip(" ") in "，,":
-            best.end = _trim(text, spans[nxt][0], spans[nxt][1])[1]
+    return _extend_qualifier(q, best) if best.figure else best
+
+
+def _extend_qualifier(q: Question, best: Span) -> Span:
+    """Keep the clause that qualifies a figure right after it: 增长7%,力争实现7.5%."""
+    if q.kind != "quantity":
+        return best
+    text = best.hit.chunk.text
+    nxt = next(((a, b) for a, b in clause_spans(text) if a >= best.end), None)
+    if nxt and _CONTINUES.match(text[nxt[0]:nxt[1]]) and _FIGURE.search(text[nxt[0]:nxt[1]]) \
+            and text[best.end:nxt[0]].strip(" ") in "，,":
+        best.end = _trim(text, *nxt)[1]
     return best
 
 
@@ -227,22 +234,28 @@ def citation(hit: Hit, score: float, highlight: tuple[int, int] | None = None) -
     return Citation(c.doc, c.title, c.section, c.text, c.start, c.end, round(float(score), 4), highlight)
 
 
+ENGLISH_CANDIDATES = 8  # clause runs compared by meaning (each costs an encoder pass in one batch)
+
+
 def refine_english(q: Question, best: Span, similarity) -> Span:
-    """English questions: choose the clause run by meaning (the lexical cover is thin across languages)."""
+    """English questions: choose the clause by meaning (the lexical cover is thin across languages).
+
+    Runs of one or two clauses are the candidates (for a quantity, those with a figure), at most
+    ``ENGLISH_CANDIDATES`` of them, nearest the lexical choice first; a clause that qualifies
+    the chosen figure (``力争实现7.5%``) is kept with it, as for Chinese questions.
+    """
     text = best.hit.chunk.text
     spans = clause_spans(text) or [(0, len(text))]
-    cands = []
-    for i in range(len(spans)):
-        for j in range(i, min(i + 2, len(spans))):
-            a, b = _trim(text, spans[i][0], spans[j][1])
-            if b > a and (q.kind != "quantity" or _FIGURE.search(text[a:b])):
-                cands.append((a, b))
+    runs = [_trim(text, spans[i][0], spans[j][1]) for i in range(len(spans)) for j in (i, i + 1) if j < len(spans)]
+    cands = [(a, b) for a, b in runs if b > a and (q.kind != "quantity" or _FIGURE.search(text[a:b]))]
     if len(cands) < 2:
         return best
+    cands.sort(key=lambda ab: (abs(ab[0] - best.start), ab[1] - ab[0]))
+    cands = cands[:ENGLISH_CANDIDATES]
     cos = similarity([text[a:b] for a, b in cands])
     k = max(range(len(cands)), key=lambda n: cos[n] - 0.01 * (cands[n][1] - cands[n][0]) / 10)
     best.start, best.end = cands[k]
-    return best
+    return _extend_qualifier(q, best)
 
 
 def answer_from(q: Question, hits: list[Hit], bm25: BM25, top_k: int, offsets, similarity) -> Answer:
