@@ -144,7 +144,7 @@ def search_scaling(sizes=(10_000, 50_000, 100_000, 200_000), dim: int = 384, que
         t = time.perf_counter()
         hnsw.add(x)
         build = time.perf_counter() - t
-        hnsw.hnsw.efSearch = 128
+        hnsw.hnsw.efSearch = 256
         res = {}
         for name, idx in (("flat", flat), ("hnsw", hnsw)):
             t = time.perf_counter()
