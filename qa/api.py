@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .answer import Answer, answer_from
 from .config import default_index_dir, default_model, default_seeds_dir
 from .embedding import Embedder, get_embedder
@@ -101,8 +103,10 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     q = analyse(text)
     qvec = embedder.encode_queries([q.embed_text])[0]
     hits = retrieve(index, q, qvec, k=max(top_k, 10))
-    def similarity(texts: list[str]):
-        return embedder.encode_passages(texts) @ qvec
+    def similarity(texts: list[str], vectors: bool = False):
+        """Cosines of passages to the question (or, with vectors=True, their vectors and then qvec)."""
+        vecs = embedder.encode_passages(texts)
+        return np.vstack([vecs, qvec]) if vectors else vecs @ qvec
 
     result = answer_from(q, hits, index.bm25, top_k, lambda c, i: _file_offset(index, c, i), similarity)
     result.question = question if len(question) <= len(text) else text

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .config import MAX_QUESTION_CHARS
-from .text import has_cjk, tokenize
+from .text import tokenize
 from .timeframe import period_of
 
 # Everyday words in questions → the words reports use for them (weight 0.6 in BM25). A general
@@ -119,14 +119,6 @@ class Question:
         if year not in self._periods:
             self._periods[year] = period_of(self.text, year)
         return self._periods[year]
-
-    @property
-    def period(self) -> str:
-        return self.period_for(None)
-
-    @property
-    def own_terms(self) -> list[str]:
-        return [t for t in self.terms if self.weights.get(t, 1.0) >= 1.0]
 
 
 def prepare(text: str) -> str:

@@ -71,10 +71,6 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
 
 
-def has_cjk(text: str) -> bool:
-    return bool(re.search(r"[\u3400-\u9fff]", text))
-
-
 def bigrams(text: str) -> set[str]:
     t = fold(text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
