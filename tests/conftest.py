@@ -63,3 +63,28 @@ def copy_index(tmp_path):
         return dst
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by playwright (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+
+    from web_app_support import launch_browser
+
+    with sync_playwright() as p:
+        b = launch_browser(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def guarded(browser):
+    """A page that records dialogs and aborts every request leaving 127.0.0.1; both must stay empty."""
+    from web_app_support import Guarded
+
+    g = Guarded(browser)
+    yield g
+    g.close()
+    assert g.dialogs == [], f"a dialog opened: {g.dialogs}"
+    assert g.outside == [], f"the page tried to reach another host: {g.outside}"

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from web_app_support import SEED_NAME, Guarded, ask_in_page, launch_browser, make_home, open_app, shot, start_app
+from web_app_support import SEED_NAME, ask_in_page, make_home, open_app, shot, start_app
 
 pytestmark = pytest.mark.browser
 
@@ -41,25 +41,6 @@ def app(tmp_path_factory):
     running = start_app(make_home(tmp_path_factory.mktemp("web-chat")))
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_browser(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def guarded(browser):
-    g = Guarded(browser)
-    yield g
-    g.close()
-    assert g.dialogs == [], f"a dialog opened: {g.dialogs}"
-    assert g.outside == [], f"the page tried to reach another host: {g.outside}"
 
 
 def test_answer_shows_highlight_citation_sources_and_context(app, guarded):

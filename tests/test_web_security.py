@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from web_app_support import (SEED_NAME, Guarded, ask_in_page, file_data, launch_browser, make_home, open_app,
+from web_app_support import (SEED_NAME, ask_in_page, file_data, make_home, open_app,
                              post_upload, shot, start_app)
 
 pytestmark = pytest.mark.browser
@@ -57,25 +57,6 @@ def readonly(tmp_path_factory):
                     env={"QA_MODEL": "test/hash-embedder"})
     yield app
     app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_browser(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def guarded(browser):
-    g = Guarded(browser)
-    yield g
-    g.close()
-    assert g.dialogs == [], f"a dialog opened: {g.dialogs}"
-    assert g.outside == [], f"the page tried to reach another host: {g.outside}"
 
 
 def client(app):
