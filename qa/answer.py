@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .bm25 import BM25
-from .question import Question
+from .question import SYNONYMS, Question
 from .retrieve import Hit
 from .text import fold, tokenize
 from .timeframe import period_of
@@ -186,14 +186,8 @@ def missing_focus(q: Question, best: Span, bm25: BM25) -> str:
     groups = [tokenize(n) or [n] for n in q.nouns]
     group, noun = max(zip(groups, q.nouns), key=lambda gn: max(bm25.term_idf(t) for t in gn[0]))
     found = any(fold(t) in text for t in group if len(t) >= 2) or any(
-        fold(z) in text for t in group + [noun] for z in _expansions(q, t))
+        fold(z) in text for t in group + [noun] for z in SYNONYMS.get(t, []))
     return "" if found else noun
-
-
-def _expansions(q: Question, term: str) -> list[str]:
-    from .question import SYNONYMS
-
-    return SYNONYMS.get(term, [])
 
 
 def should_abstain(q: Question, best: Span, bm25: BM25, similarity) -> tuple[bool, dict]:
@@ -204,7 +198,7 @@ def should_abstain(q: Question, best: Span, bm25: BM25, similarity) -> tuple[boo
        unit (``多少公里`` answered by a percentage), is not answered;
     2. a question about a period (``2021年``, 今年, 未来五年) whose best passage is about
        another period is not answered (the report does not cover that year);
-    3. when the question's most specific word (highest IDF; a word absent from the corpus is
+    3. when the question's most specific noun (highest IDF; a word absent from the corpus is
        the most specific of all) is absent from the cited passage, the answer must still be
        close in meaning: the cosine between question and answer span must reach
        ``MIN_SPAN_COSINE``. This catches topics the documents never mention while keeping
