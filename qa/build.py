@@ -151,6 +151,18 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
         if old and keep_existing:  # content already indexed under another name stays under that name
             by_hash = {info["sha256"]: doc_id for doc_id, info in old.documents.items()}
         fresh: list[int] = []  # positions in `chunks` still to embed
+        names: set[str] = set()
+
+        def take_old(doc_id: str, info: dict) -> None:
+            """Reuse an unchanged document's chunks and vectors from the previous index."""
+            ids = old.by_doc.get(doc_id, [])
+            chunks.extend(old.chunks[i] for i in ids)
+            vectors.append(old.vectors_of(ids))
+            documents.append(info)
+            names.add(doc_id)
+            summary.unchanged.append(doc_id)
+            summary.reused += len(ids)
+
         for n, path in enumerate(files, 1):
             note("reading", n, len(files))
             try:
@@ -159,17 +171,12 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                 if digest in by_hash and by_hash[digest] != path.name:
                     summary.duplicates.append((path.name, by_hash[digest]))
                     continue
-                if path.name in {d["doc_id"] for d in documents}:
+                if path.name in names:
                     raise DocumentError(f"{path.name}: another file with the same name is already indexed "
                                         f"({next(d['path'] for d in documents if d['doc_id'] == path.name)})")
                 reuse = old and old.documents.get(path.name)
                 if reuse and reuse["sha256"] == digest:
-                    ids = old.by_doc.get(path.name, [])
-                    chunks += [old.chunks[i] for i in ids]
-                    vectors.append(old.vectors_of(ids))
-                    documents.append(reuse)
-                    summary.unchanged.append(path.name)
-                    summary.reused += len(ids)
+                    take_old(path.name, reuse)
                 else:
                     doc = load_document(path, data)
                     doc_chunks, n_sections, year = document_chunks(doc, settings)
@@ -180,37 +187,33 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                     documents.append({"doc_id": doc.doc_id, "title": doc.title, "path": str(path), "sha256": digest,
                                       "sections": n_sections, "chunks": len(doc_chunks), "year": year, "notes": doc.notes,
                                       "built": time.strftime("%Y-%m-%d %H:%M:%S"), "text": doc.text})
+                    names.add(doc.doc_id)
                     summary.added.append(path.name)
                     summary.notes[path.name] = doc.notes
                 by_hash[digest] = path.name
             except DocumentError as e:
                 summary.skipped.append((str(path), str(e).split(": ", 1)[-1] if str(e).startswith(path.name) else str(e)))
         if old and keep_existing:
+            hashes = {d["sha256"] for d in documents}
             for doc_id, info in old.documents.items():
-                if doc_id not in {d["doc_id"] for d in documents} and \
-                        info["sha256"] not in {d["sha256"] for d in documents}:
-                    ids = old.by_doc.get(doc_id, [])
-                    chunks += [old.chunks[i] for i in ids]
-                    vectors.append(old.vectors_of(ids))
-                    documents.append(info)
-                    summary.unchanged.append(doc_id)
-                    summary.reused += len(ids)
+                if doc_id not in names and info["sha256"] not in hashes:
+                    take_old(doc_id, info)
         if old:
-            kept = {d["doc_id"] for d in documents}
-            summary.removed = sorted(d for d in old.documents if d not in kept)
+            summary.removed = sorted(d for d in old.documents if d not in names)
         if not documents:
             summary.seconds = time.perf_counter() - t0
             summary.skipped.append(("(all)", "no document could be indexed; the previous index was left unchanged"))
             return summary
         new_vecs = embedder.encode_documents([embed_text(chunks[i]) for i in fresh],
                                              progress=lambda d, t: note("embedding", d, t)) if fresh else None
-        matrix = np.zeros((len(chunks), embedder.dim or (new_vecs.shape[1] if new_vecs is not None else 0)), np.float32)
+        dim = new_vecs.shape[1] if new_vecs is not None else old.faiss.d
+        matrix = np.zeros((len(chunks), dim), np.float32)
         if fresh:
             matrix[fresh] = new_vecs
         fresh_set = set(fresh)
         reused_rows = [i for i in range(len(chunks)) if i not in fresh_set]
         if reused_rows:
-            matrix[reused_rows] = np.concatenate([v for v in vectors if len(v)]) if vectors else 0
+            matrix[reused_rows] = np.concatenate([v for v in vectors if len(v)])
         note("writing", 0, 1)
         _write(index_dir, embedder.model_id, settings, chunks, matrix, documents,
                getattr(embedder, "document_encoder", lambda: "")())
