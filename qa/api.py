@@ -7,6 +7,7 @@ swapped in a new generation); the embedding model loads once, lazily, on first u
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -14,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from .answer import Answer, answer_from
-from .config import default_index_dir, default_model, default_seeds_dir
+from .config import default_index_dir, default_seeds_dir
 from .embedding import Embedder, get_embedder
-from .index import MANIFEST, Chunk, Index, IndexNotFound
+from .index import MANIFEST, Chunk, Index, IndexNotFound, check_model
 from .question import analyse, prepare
 from .retrieve import retrieve
 
@@ -58,17 +59,10 @@ def load_index(index_dir: str | Path | None = None, model: str | None = None) ->
         stamp = manifest.stat().st_mtime_ns
         loaded = _cache.get(key)
         if loaded is None or loaded.stamp != stamp:
-            explicit = model or (default_model() if _model_configured() else None)
-            loaded = _cache[key] = _Loaded(Index.load(path, model_id=explicit), stamp)
-        if model and loaded.index.model_id != model:
-            loaded = _cache[key] = _Loaded(Index.load(path, model_id=model), stamp)  # raises IndexMismatch
+            loaded = _cache[key] = _Loaded(Index.load(path), stamp)
+        # a model asked for (argument or QA_MODEL) must be the one the index was built with
+        check_model(loaded.index.manifest, path, model or os.environ.get("QA_MODEL"))
         return loaded.index
-
-
-def _model_configured() -> bool:
-    import os
-
-    return bool(os.environ.get("QA_MODEL"))
 
 
 def _file_offset(index: Index, chunk: Chunk, i: int) -> int:

@@ -171,6 +171,14 @@ def read_manifest(index_dir: Path) -> dict:
     return manifest
 
 
+def check_model(manifest: dict, index_dir: Path, model_id: str | None) -> None:
+    """Refuse an index built with another model than the one asked for (None: any)."""
+    if model_id and manifest.get("model") != model_id:
+        raise IndexMismatch(
+            f"the index in {index_dir} was built with model {manifest.get('model')!r}, not {model_id!r}; "
+            f"rebuild it with `qa build --model {model_id}` or use the model it was built with")
+
+
 class Index:
     """A loaded index: chunks, FAISS vectors, BM25 and per-document texts."""
 
@@ -194,10 +202,7 @@ class Index:
         index_dir = Path(index_dir)
         for attempt in range(3):  # a concurrent build may swap generations while we read
             manifest = read_manifest(index_dir)
-            if model_id and manifest.get("model") != model_id:
-                raise IndexMismatch(
-                    f"the index in {index_dir} was built with model {manifest.get('model')!r}, not {model_id!r}; "
-                    f"rebuild it with `qa build --model {model_id}` or use the model it was built with")
+            check_model(manifest, index_dir, model_id)
             gen = index_dir / manifest["generation"]
             try:
                 if verify:

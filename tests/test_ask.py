@@ -56,3 +56,12 @@ def test_no_index_and_no_seeds_says_how_to_build(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_HOME", str(tmp_path))
     with pytest.raises(IndexNotFound, match="qa build"):
         ask("问题", index_dir=tmp_path / "index")
+
+
+def test_asking_with_another_model_than_the_index_is_refused(fake_index, monkeypatch):
+    from qa.index import IndexMismatch
+
+    ask("今年新建多少座5G基站？", index_dir=fake_index)  # loaded and cached with its own model
+    monkeypatch.setenv("QA_MODEL", "some/other-model")
+    with pytest.raises(IndexMismatch, match="built with model"):
+        ask("今年新建多少座5G基站？", index_dir=fake_index)

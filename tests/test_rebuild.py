@@ -26,11 +26,18 @@ def write(folder, name, text):
     return folder / name
 
 
-def test_adding_a_document_embeds_only_that_document(tmp_path):
+@pytest.fixture()
+def two_docs(tmp_path):
+    """A folder with a.txt and b.txt, indexed with a fake embedder: (docs, index, embedder)."""
     docs, idx, emb = tmp_path / "docs", tmp_path / "idx", HashEmbedder()
     write(docs, "a.txt", DOC_A)
     write(docs, "b.txt", DOC_B)
     build_index([docs], idx, embedder=emb)
+    return docs, idx, emb
+
+
+def test_adding_a_document_embeds_only_that_document(two_docs):
+    docs, idx, emb = two_docs
     before = emb.calls
     write(docs, "c.txt", DOC_C)
     s = build_index([docs], idx, embedder=emb)
@@ -39,11 +46,8 @@ def test_adding_a_document_embeds_only_that_document(tmp_path):
     assert s.added == ["c.txt"] and sorted(s.unchanged) == ["a.txt", "b.txt"] and s.embedded == c_chunks
 
 
-def test_changed_document_is_read_again_and_removed_one_disappears(tmp_path):
-    docs, idx, emb = tmp_path / "docs", tmp_path / "idx", HashEmbedder()
-    write(docs, "a.txt", DOC_A)
-    write(docs, "b.txt", DOC_B)
-    build_index([docs], idx, embedder=emb)
+def test_changed_document_is_read_again_and_removed_one_disappears(two_docs):
+    docs, idx, emb = two_docs
     write(docs, "a.txt", DOC_A.replace("12所", "15所"))
     (docs / "b.txt").unlink()
     s = build_index([docs], idx, embedder=emb)
@@ -60,11 +64,8 @@ def test_keep_existing_adds_without_removing(tmp_path):
     assert s.documents == 2 and s.removed == [] and s.unchanged == ["a.txt"]
 
 
-def test_remove_documents_without_reembedding(tmp_path):
-    docs, idx, emb = tmp_path / "docs", tmp_path / "idx", HashEmbedder()
-    write(docs, "a.txt", DOC_A)
-    write(docs, "b.txt", DOC_B)
-    build_index([docs], idx, embedder=emb)
+def test_remove_documents_without_reembedding(two_docs):
+    _, idx, emb = two_docs
     calls = emb.calls
     s = remove_documents(["b.txt", "nope.txt"], idx)
     assert s.removed == ["b.txt"] and s.skipped == [("nope.txt", "not in the index")]
