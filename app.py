@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from pathlib import Path
 
-    from qa.web import serve
+    from qa.web.app import serve
 
     serve(host=args.host, port=args.port, index_dir=args.index, staging=Path(staging))
 

@@ -16,11 +16,11 @@ __version__ = "0.1.0"
 
 def __getattr__(name):  # lazy: keep `import qa` free of model loading and I/O
     if name in ("ask", "Answer", "Citation"):
-        from . import api, answer
+        from . import answer, api
 
         return {"ask": api.ask, "Answer": answer.Answer, "Citation": answer.Citation}[name]
     if name in ("build_index", "BuildSummary"):
-        from . import build
+        from .index import build
 
         return getattr(build, name)
     if name == "evaluate":

@@ -17,18 +17,18 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .bm25 import BM25
+from .index.bm25 import BM25
 from .question import SYNONYMS, Question
 from .retrieve import Hit
-from .text import fold, tokenize
-from .timeframe import period_of
+from .text.tokens import fold, tokenize
+from .text.periods import period_of
+from .text.punctuation import CLAUSE
 
 NOT_FOUND = "文档中没有找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not answer this question."
 READ_TOP = 8  # sentences the reader examines
 W_READER = 0.25  # weight of the best span's score when reranking sentences
 
-_CLAUSE = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]*")
 _FIGURE = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?\s*(?:%|％|[万亿千百]*[^\s，,。；;、0-9])?|"
                      r"第[一二三四五六七八九十0-9]+|[一二两三四五六七八九十百千万]+(?:[个大项家所座条名倍成]|分之)")
 _LEADING = re.compile(r"^(?:并且|并|同时|其中|还要|还|要|以及|和|及|，|,)")
@@ -81,7 +81,7 @@ class Answer:
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
+    return [(m.start(), m.end()) for m in CLAUSE.finditer(text)]
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

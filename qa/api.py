@@ -16,8 +16,8 @@ import numpy as np
 
 from .answer import Answer, answer_from
 from .config import default_index_dir, default_seeds_dir
-from .embedding import Embedder, get_embedder
-from .index import MANIFEST, Chunk, Index, IndexNotFound, check_model
+from .model.embedding import Embedder, get_embedder
+from .index.store import MANIFEST, Chunk, Index, IndexNotFound, check_model
 from .question import analyse, prepare
 from .retrieve import retrieve
 
@@ -51,7 +51,7 @@ def load_index(index_dir: str | Path | None = None, model: str | None = None) ->
             if not seeds.is_dir() or not any(seeds.iterdir()):
                 raise IndexNotFound(f"no index in {path} and no documents in {seeds}: "
                                     f"build one with `qa build PATH...` or build_index(sources=[...])")
-            from .build import build_index
+            from .index.build import build_index
 
             log.warning("no index in %s: building it from %s first", path, seeds)
             summary = build_index([seeds], path, model=model)
@@ -83,7 +83,7 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     """Answer a question from the indexed documents, verbatim, with citations.
 
     Raises :class:`QuestionError` for an empty question, and the index errors of
-    :mod:`qa.index` when there is no usable index.
+    :mod:`qa.index.store` when there is no usable index.
     """
     t0 = time.perf_counter()
     if not isinstance(question, str):

@@ -1,4 +1,4 @@
-"""Command line: ``qa build``, ``qa ask``, ``qa eval``, ``qa list``, ``qa remove``, ``qa bench``.
+"""Command line: ``qa build``, ``qa ask``, ``qa eval``, ``qa list``, ``qa remove``.
 
 Exit status: 0 success; 1 error (nothing done, or a regression in ``qa eval --baseline``);
 3 partial success (``qa build``: the index was written but some files were skipped).
@@ -37,7 +37,7 @@ def _progress():
 
 
 def cmd_build(args) -> int:
-    from .build import build_index
+    from .index.build import build_index
 
     sources = args.paths or None
     summary = build_index(sources, args.index, model=args.model, progress=_progress(),
@@ -98,7 +98,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from .index import read_manifest
+    from .index.store import read_manifest
 
     manifest = read_manifest(Path(args.index or _default_index()))
     print(f"model {manifest['model']}, {manifest['chunks']} chunks, built {manifest.get('built', '?')}")
@@ -108,17 +108,11 @@ def cmd_list(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from .build import remove_documents
+    from .index.build import remove_documents
 
     summary = remove_documents(args.docs, args.index)
     print(summary.report())
     return EXIT_OK if summary.removed else EXIT_ERROR
-
-
-def cmd_bench(args) -> int:
-    from .bench import main as bench_main
-
-    return bench_main(args)
 
 
 def _default_index() -> Path:
@@ -173,12 +167,6 @@ def parser() -> argparse.ArgumentParser:
     common(r, model=False)
     r.set_defaults(func=cmd_remove)
 
-    bn = sub.add_parser("bench", help="measure speed and memory (prints figures, writes JSON)")
-    bn.add_argument("--json", default="bench.json", help="where to write the figures (default bench.json)")
-    bn.add_argument("--scale", type=int, default=100, help="size of the large corpus, in copies of the seeds")
-    bn.add_argument("--quick", action="store_true", help="skip the large-corpus figures")
-    common(bn, model=False)
-    bn.set_defaults(func=cmd_bench)
     return p
 
 
@@ -188,9 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     from .api import QuestionError
-    from .documents import DocumentError
-    from .embedding import ModelError
-    from .index import IndexError_
+    from .text.decode import DocumentError
+    from .model.embedding import ModelError
+    from .index.store import IndexError_
 
     try:
         return args.func(args)

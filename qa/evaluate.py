@@ -2,7 +2,7 @@
 
 Gold lines: ``{"id","question","answers":[...],"evidence","section","type"}``; ``type`` is
 number, entity, list, fact, paraphrase, english or unanswerable. Texts are compared after
-NFKC width folding, whitespace removal and unified quote marks (:func:`qa.text.fold`).
+NFKC width folding, whitespace removal and unified quote marks (:func:`qa.text.tokens.fold`).
 
 For answerable questions:
 
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .text import bigrams, fold
+from .text.tokens import bigrams, fold
 
 GUARDED = ["cite@1", "cite@5", "answer_hit", "section@1", "abstain_unanswerable", "english_cite@5"]
 INVERSE_GUARDED = ["abstain_wrong"]  # lower is better

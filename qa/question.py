@@ -16,8 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .config import MAX_QUESTION_CHARS
-from .text import tokenize
-from .timeframe import period_of
+from .text.tokens import tokenize
+from .text.periods import period_of
 
 # Everyday words in questions → the words reports use for them (weight 0.6 in BM25). A general
 # list of colloquial/formal pairs for government reports, not tied to any one question.
@@ -134,7 +134,7 @@ def _is_english(text: str) -> bool:
 
 
 def analyse(text: str) -> Question:
-    from .text import words
+    from .text.tokens import words
 
     english = _is_english(text)
     when = _WHEN.search(text)
@@ -177,7 +177,7 @@ _NOUN_FLAGS = ("n", "vn", "l", "eng", "nz", "nr", "ns", "nt", "j")
 
 def nouns(text: str) -> list[str]:
     """Content nouns of a question (jieba POS tags n*, vn, l, eng…), minus question words."""
-    from .text import pos_words
+    from .text.tokens import pos_words
 
     return [w for w, flag in pos_words(text) if len(w) >= 2 and flag != "ng" and flag.startswith(_NOUN_FLAGS)
             and w not in QUESTION_WORDS and not period_of(w)]

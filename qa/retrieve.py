@@ -6,7 +6,7 @@ The fused score of a chunk is a weighted sum, measured on the dev set to beat ra
     score = W_DENSE * cosine + W_LEXICAL * bm25 / max(bm25) + W_PERIOD * period_agreement
 
 ``period_agreement`` is +1/-1/0 as the question's period (去年, 今年, 未来五年…) agrees with,
-contradicts or is unrelated to the period of the chunk's section (see :mod:`qa.timeframe`).
+contradicts or is unrelated to the period of the chunk's section (see :mod:`qa.text.periods`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import Chunk, Index
+from .index.store import Chunk, Index
 from .question import Question
-from .timeframe import compatible
+from .text.periods import compatible
 
 W_DENSE = 0.5
 W_LEXICAL = 0.1

@@ -28,7 +28,7 @@ def seed_text() -> str:
 
 @pytest.fixture()
 def fake_embedder():
-    from qa.embedding import HashEmbedder
+    from qa.model.embedding import HashEmbedder
 
     return HashEmbedder()
 
@@ -36,8 +36,8 @@ def fake_embedder():
 @pytest.fixture(scope="session")
 def fake_index(tmp_path_factory) -> Path:
     """The seed indexed with the fake embedder (fast, no model)."""
-    from qa.build import build_index
-    from qa.embedding import get_embedder
+    from qa.index.build import build_index
+    from qa.model.embedding import get_embedder
 
     out = tmp_path_factory.mktemp("fake") / "index"
     summary = build_index([SEED], out, embedder=get_embedder("test/hash-embedder"))
@@ -48,7 +48,7 @@ def fake_index(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory) -> Path:
     """The seed indexed with the real default model (built once per test session)."""
-    from qa.build import build_index
+    from qa.index.build import build_index
 
     out = tmp_path_factory.mktemp("real") / "index"
     build_index([SEED], out)

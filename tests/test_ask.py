@@ -51,7 +51,7 @@ def test_no_index_builds_from_seeds_first(tmp_path, monkeypatch, seed_path):
 
 
 def test_no_index_and_no_seeds_says_how_to_build(tmp_path, monkeypatch):
-    from qa.index import IndexNotFound
+    from qa.index.store import IndexNotFound
 
     monkeypatch.setenv("QA_HOME", str(tmp_path))
     with pytest.raises(IndexNotFound, match="qa build"):
@@ -59,7 +59,7 @@ def test_no_index_and_no_seeds_says_how_to_build(tmp_path, monkeypatch):
 
 
 def test_asking_with_another_model_than_the_index_is_refused(fake_index, monkeypatch):
-    from qa.index import IndexMismatch
+    from qa.index.store import IndexMismatch
 
     ask("今年新建多少座5G基站？", index_dir=fake_index)  # loaded and cached with its own model
     monkeypatch.setenv("QA_MODEL", "some/other-model")

@@ -1,7 +1,7 @@
 import numpy as np
 
-from qa.bm25 import BM25
-from qa.text import tokenize
+from qa.index.bm25 import BM25
+from qa.text.tokens import tokenize
 
 
 def test_bm25_scores_chinese_and_ranks_the_right_sentence():

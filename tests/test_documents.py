@@ -2,9 +2,10 @@ import codecs
 
 import pytest
 
-from qa.documents import DocumentError, clean_text, decode, load_text_document
-from qa.structure import build_structure
-from qa.text import fold
+from qa.text.decode import DocumentError, decode
+from qa.text.documents import clean_text, load_text_document
+from qa.text.structure import build_structure
+from qa.text.tokens import fold
 
 
 def sentences_of(path):
@@ -44,7 +45,7 @@ def test_half_and_full_width_punctuation_alike():
     text = "一、总体情况\n\n（一）全角标题，说明。正文第一句！正文第二句？\n\n(二)半角标题,说明.正文句子!另一句?\n"
     doc_pars = clean_text(text)
     assert [p.text[:2] for p in doc_pars] == ["一、", "（一", "(二"]
-    from qa.documents import Document
+    from qa.text.documents import Document
     doc = Document("t.txt", "t.txt", text, "x", doc_pars)
     sections, sents = build_structure(doc)
     titles = [s.title for s in sections]

@@ -1,11 +1,11 @@
 import pytest
 
 from fixtures import HTML, REPORT_MD, mixed_folder, write_docx, write_pdf, write_scanned_pdf
-from qa.build import build_index
-from qa.documents import DocumentError
-from qa.embedding import HashEmbedder
-from qa.formats import load_document
-from qa.structure import build_structure
+from qa.index.build import build_index
+from qa.text.decode import DocumentError
+from qa.model.embedding import HashEmbedder
+from qa.text.formats import load_document
+from qa.text.structure import build_structure
 
 
 def sents(doc):
@@ -85,7 +85,7 @@ def test_bad_files_are_refused_with_a_reason(tmp_path, name, data, reason):
 
 
 def test_file_over_the_size_limit_names_the_limit(tmp_path, monkeypatch):
-    import qa.documents as documents
+    import qa.text.decode as documents
 
     p = tmp_path / "big.txt"
     p.write_text("很长的文件。" * 1000, encoding="utf-8")

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from qa.build import build_index
-from qa.embedding import HashEmbedder
-from qa.index import Index, IndexCorrupt, IndexMismatch, IndexNotFound, read_manifest
+from qa.index.build import build_index
+from qa.model.embedding import HashEmbedder
+from qa.index.store import Index, IndexCorrupt, IndexMismatch, IndexNotFound, read_manifest
 
 
 def test_index_folder_layout(fake_index):
@@ -69,7 +69,7 @@ def test_rebuild_reuses_unchanged_documents(tmp_path, seed_path):
 
 
 def test_embedded_text_carries_short_headings_but_the_quote_does_not(fake_index):
-    from qa.build import embed_text
+    from qa.index.build import embed_text
 
     c = next(c for c in Index.load(fake_index).chunks if "新建高标准农田" in c.text)
     assert embed_text(c) == "三、2022年工作安排 > (二)坚定转型 > 以特优发展为路径：" + c.text

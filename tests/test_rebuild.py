@@ -11,9 +11,9 @@ import pytest
 
 from conftest import ROOT
 from qa.api import ask
-from qa.build import build_index, remove_documents
-from qa.embedding import HashEmbedder
-from qa.index import Index, read_manifest
+from qa.index.build import build_index, remove_documents
+from qa.model.embedding import HashEmbedder
+from qa.index.store import Index, read_manifest
 
 DOC_A = "一、总体\n\n今年新建学校12所，新增学位8000个。\n"
 DOC_B = "一、交通\n\n今年新开通公交线路20条，新建充电桩500个。\n"
@@ -125,7 +125,7 @@ def test_build_killed_at_any_moment_leaves_the_old_index_answering(tmp_path, see
 
 
 def test_many_small_documents_name_the_right_document(tmp_path):
-    from qa.bench import encyclopedia
+    from corpus import encyclopedia
 
     probes = encyclopedia(tmp_path / "enc", 300)
     summary = build_index([tmp_path / "enc"], tmp_path / "idx", embedder=HashEmbedder())

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-import qa.index as index_mod
-from qa.build import build_index
-from qa.embedding import HashEmbedder
-from qa.index import Index, make_faiss
+import qa.index.store as index_mod
+from qa.index.build import build_index
+from qa.model.embedding import HashEmbedder
+from qa.index.store import Index, make_faiss
 
 
 def clustered(n, dim=384, seed=0):

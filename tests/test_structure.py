@@ -1,5 +1,5 @@
-from qa.documents import Document, clean_text, load_text_document
-from qa.structure import PREAMBLE_REVIEW, build_structure, split_sentences
+from qa.text.documents import Document, clean_text, load_text_document
+from qa.text.structure import PREAMBLE_REVIEW, build_structure, split_sentences
 
 NUMS = "一二三四五六七八九十"
 

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa import web_admin
+import qa.web.admin as web_admin
 from qa.config import WEB_MAX_UPLOAD_FILE_BYTES, WEB_MAX_UPLOAD_FILES
-from qa.formats import SUPPORTED
-from qa.web_admin import (AdminGate, ConfigError, UploadError, check_uploads, is_loopback, load_admin_password,
+from qa.text.formats import SUPPORTED
+from qa.web.admin import (AdminGate, ConfigError, UploadError, check_uploads, is_loopback, load_admin_password,
                           safe_name, scrub, store)
-from qa.web_guard import FeedbackLog, UploadGuard, prune_staging
+from qa.web.guard import FeedbackLog, UploadGuard, prune_staging
 
 HOSTILE_NAMES = {
     "../../x.txt": "x.txt",

@@ -10,12 +10,13 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from qa import web_chat, web_docs
-from qa.index import IndexCorrupt
-from qa.web_admin import UploadError
-from qa.web_chat import Chat, Turn
-from qa.web_docs import add_documents, public_documents, remove_document
-from qa.web_guard import FeedbackLog
+import qa.web.chat as web_chat
+import qa.web.docs as web_docs
+from qa.index.store import IndexCorrupt
+from qa.web.admin import UploadError
+from qa.web.chat import Chat, Turn
+from qa.web.docs import add_documents, public_documents, remove_document
+from qa.web.guard import FeedbackLog
 
 SEED_NAME = "taiyuan_2022_government_work_report.txt"
 

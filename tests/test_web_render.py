@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.answer import Answer, Citation
-from qa.web_render import answer_html, context_html, documents_html, esc, highlighted, sources_html
+from qa.web.render import answer_html, context_html, documents_html, esc, highlighted, sources_html
 
 HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(2)>', '<a href="javascript:alert(3)">x</a>',
            '![t](http://evil.example.com/p.png)', '[x](javascript:alert(4))', '${alert(5)}',

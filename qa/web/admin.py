@@ -23,9 +23,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import (WEB_MAX_DOCUMENTS_BYTES, WEB_MAX_UPLOAD_FILE_BYTES, WEB_MAX_UPLOAD_FILES,
+from ..config import (WEB_MAX_DOCUMENTS_BYTES, WEB_MAX_UPLOAD_FILE_BYTES, WEB_MAX_UPLOAD_FILES,
                      WEB_MAX_UPLOAD_REQUEST_BYTES)
-from .formats import SUPPORTED
+from ..text.formats import SUPPORTED
 
 log = logging.getLogger(__name__)
 MAX_NAME_BYTES = 120  # a stored file name's stem, in UTF-8 bytes (file systems allow 255)

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import gradio as gr
 
-from .answer import Answer
-from .api import QuestionError, ask, context, load_index
-from .config import WEB_MAX_QUESTION_CHARS
-from .embedding import get_embedder
-from .followup import resolve
-from .index import IndexError_
-from .web_guard import FeedbackLog
-from .web_render import answer_html, context_html, error_html, esc, sources_html
+from ..answer import Answer
+from ..api import QuestionError, ask, context, load_index
+from ..config import WEB_MAX_QUESTION_CHARS
+from ..model.embedding import get_embedder
+from ..followup import resolve
+from ..index.store import IndexError_
+from .guard import FeedbackLog
+from .render import answer_html, context_html, error_html, esc, sources_html
 
 log = logging.getLogger(__name__)
 MAX_TURNS = 20  # turns kept per conversation (older ones scroll away)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import cache_dir
+from ..config import cache_dir
 
 log = logging.getLogger(__name__)
 MAX_TOKENS = 512

@@ -2,7 +2,7 @@
 
 ``python app.py`` starts it (see app.py for the options). Layout: a 问答 tab (chat, example
 questions, a sources panel whose passages open in their context, the copyable citation) and a
-文档 tab (the indexed documents; upload and removal, guarded by :class:`qa.web_admin.AdminGate`).
+文档 tab (the indexed documents; upload and removal, guarded by :class:`qa.web.admin.AdminGate`).
 Named API endpoints: ``/ask`` (question → Answer JSON), ``/documents``, ``/context``,
 ``/upload`` and ``/remove`` (the latter two need the admin password when the app is locked).
 """
@@ -19,17 +19,17 @@ from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from .api import ask  # noqa: E402
-from .build import build_index  # noqa: E402
-from .config import (WEB_MAX_QUESTION_CHARS, WEB_MAX_UPLOAD_FILE_BYTES, default_index_dir,  # noqa: E402
+from ..api import ask  # noqa: E402
+from ..index.build import build_index  # noqa: E402
+from ..config import (WEB_MAX_QUESTION_CHARS, WEB_MAX_UPLOAD_FILE_BYTES, default_index_dir,  # noqa: E402
                      default_seeds_dir, project_home)
-from .formats import SUPPORTED  # noqa: E402
-from .index import MANIFEST  # noqa: E402
-from .web_admin import LIMITS_TEXT, AdminGate, UploadError  # noqa: E402
-from .web_chat import Chat, friendly  # noqa: E402
-from .web_docs import STAGES, add_documents, public_documents, remove_document  # noqa: E402
-from .web_guard import FeedbackLog  # noqa: E402
-from .web_render import CSS, documents_html, error_html, sources_html  # noqa: E402
+from ..text.formats import SUPPORTED  # noqa: E402
+from ..index.store import MANIFEST  # noqa: E402
+from .admin import LIMITS_TEXT, AdminGate, UploadError  # noqa: E402
+from .chat import Chat, friendly  # noqa: E402
+from .docs import STAGES, add_documents, public_documents, remove_document  # noqa: E402
+from .guard import FeedbackLog  # noqa: E402
+from .render import CSS, documents_html, error_html, sources_html  # noqa: E402
 
 log = logging.getLogger(__name__)
 ASK_CONCURRENCY = 2  # questions answered at the same time (the machine this targets has 2 cores)
@@ -215,8 +215,8 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
     from gradio.utils import get_upload_folder
     from starlette.middleware import Middleware
 
-    from .web_admin import ConfigError, load_admin_password
-    from .web_guard import UploadGuard
+    from .admin import ConfigError, load_admin_password
+    from .guard import UploadGuard
 
     staging = Path(staging or get_upload_folder())  # where Gradio stages uploads
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import cache_dir
+from ..config import cache_dir
 
 BIN_NAME = "e5-small-q4.bin"
 CONVERTER_VERSION = 1

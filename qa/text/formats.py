@@ -1,4 +1,4 @@
-"""File formats → :class:`~qa.documents.Document`.
+"""File formats → :class:`~qa.text.documents.Document`.
 
 ``.txt`` and ``.md`` are decoded (UTF-8/16 with BOM, GB18030) and cleaned as text;
 ``.pdf`` (its text layer, pypdf), ``.docx`` (python-docx) and ``.html``/``.htm`` (the
@@ -13,8 +13,8 @@ import io
 import re
 from pathlib import Path
 
-from .documents import (Document, DocumentError, Paragraph, _squeeze, clean_text, decode, join,
-                        load_text_document, read_bytes, sha256_bytes)
+from .decode import DocumentError, decode, read_bytes, sha256_bytes
+from .documents import Document, Paragraph, _squeeze, clean_text, join, load_text_document
 
 SUPPORTED = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"}
 

@@ -2,7 +2,7 @@
 
 The rebuild writes a new index generation and swaps it in at the end, so questions asked
 meanwhile are answered from the previous index. Messages returned or raised here are short
-and carry no server paths (:func:`qa.web_admin.scrub`).
+and carry no server paths (:func:`qa.web.admin.scrub`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .api import documents, load_index
-from .build import build_index, remove_documents
-from .documents import sha256_bytes
-from .index import IndexError_
-from .web_admin import UploadError, check_uploads, esc_name, scrub, store
+from ..api import documents, load_index
+from ..index.build import build_index, remove_documents
+from ..text.decode import sha256_bytes
+from ..index.store import IndexError_
+from .admin import UploadError, check_uploads, esc_name, scrub, store
 
 log = logging.getLogger(__name__)
 STAGES = {"reading": "读取文档", "embedding": "计算向量", "writing": "写入索引"}

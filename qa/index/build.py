@@ -18,14 +18,15 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .config import ChunkSettings, default_index_dir, default_model
-from .documents import Document, DocumentError, read_bytes, sha256_bytes
-from .embedding import Embedder, get_embedder
-from .formats import SUPPORTED, load_document
-from .index import Chunk, Index, IndexError_, IndexNotFound, build_lock, read_manifest, write_index
-from .structure import build_structure, section_string
-from .text import tokenize
-from .timeframe import chunk_period, document_year
+from ..config import ChunkSettings, default_index_dir, default_model
+from ..text.decode import DocumentError, read_bytes, sha256_bytes
+from ..text.documents import Document
+from ..model.embedding import Embedder, get_embedder
+from ..text.formats import SUPPORTED, load_document
+from .store import Chunk, Index, IndexError_, IndexNotFound, build_lock, read_manifest, write_index
+from ..text.structure import build_structure, section_string
+from ..text.tokens import tokenize
+from ..text.periods import chunk_period, document_year
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
@@ -131,7 +132,7 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
     :class:`BuildSummary`. If no file yields a document, nothing is written and the
     previous index stays as it was (the summary says why).
     """
-    from .config import default_seeds_dir
+    from ..config import default_seeds_dir
 
     t0 = time.perf_counter()
     index_dir = Path(index_dir or default_index_dir())

@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from .config import (FEEDBACK_BACKUPS, FEEDBACK_MAX_BYTES, WEB_MAX_QUESTION_CHARS,
+from ..config import (FEEDBACK_BACKUPS, FEEDBACK_MAX_BYTES, WEB_MAX_QUESTION_CHARS,
                      WEB_MAX_UPLOAD_REQUEST_BYTES, WEB_STAGING_MAX_BYTES)
 
 log = logging.getLogger(__name__)

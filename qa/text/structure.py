@@ -16,17 +16,16 @@ import re
 from dataclasses import dataclass
 
 from .documents import Document, Paragraph, heading_marker, is_standalone_heading
+from .punctuation import CLAUSE_END, CLOSE_QUOTES, SENTENCE_END
 
 PREAMBLE_REVIEW = "（过去工作回顾）"
 PREAMBLE = "（开头部分）"
 LEAD_LEVEL = 9  # lead sentences are the deepest level and last one paragraph
 _REVIEW_CUES = re.compile(r"过去一年|过去五年|去年|回顾|一年来|五年来|上一年")
-_END = "。！？!?"
-_CLOSE_QUOTES = "”’」』）)\"'"
 # 。！？!? end a sentence; so does a half-width "." after a letter or hanzi (never inside 7.5)
-_SENT_END = re.compile(rf"(?:[{_END}]|(?<=[A-Za-z\)\u3400-\u9fff])\.(?=\s|$|[\u3400-\u9fff“‘(（])|…{{2}})"
-                       rf"[{re.escape(_CLOSE_QUOTES)}]*")
-_CLAUSE_END = re.compile(r"[；;，,]")
+_SENT_END = re.compile(rf"(?:[{SENTENCE_END}]|(?<=[A-Za-z\)\u3400-\u9fff])\.(?=\s|$|[\u3400-\u9fff“‘(（])|…{{2}})"
+                       rf"[{re.escape(CLOSE_QUOTES)}]*")
+_CLAUSE_END = re.compile(f"[{CLAUSE_END}]")
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25
-from .config import INDEX_FORMAT_VERSION
+from ..config import INDEX_FORMAT_VERSION
 
 MANIFEST = "manifest.json"
 HNSW_THRESHOLD = 50_000  # above this many chunks, search an HNSW graph instead of a flat scan
-# measured (qa bench, 2 cores, one query at a time): flat 2.6 ms at 50k vectors, 5.6 ms at 100k, 12.6 ms at 200k;
+# measured (benchmarks/bench.py, 2 cores, one query at a time): flat 2.6 ms at 50k vectors, 5.6 ms at 100k, 12.6 ms at 200k;
 # HNSW (M=32, efSearch=256) 0.9 ms at 100k with recall@10 0.9995 against the flat scan
 HNSW_EF_SEARCH = 256
 
@@ -67,7 +67,7 @@ class Chunk:
     end: int
     para: int
     seq: int
-    period: str = ""  # past1 / past5 / now / next5 (see qa.timeframe), "" when unknown
+    period: str = ""  # past1 / past5 / now / next5 (see qa.text.periods), "" when unknown
     tokens: list[str] = field(default_factory=list, repr=False)  # BM25 tokens of text
     context_tokens: list[str] = field(default_factory=list, repr=False)  # BM25 tokens of the section path
 

@@ -16,7 +16,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from .config import DEFAULT_MODEL, default_model
+from ..config import DEFAULT_MODEL, default_model
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total)
