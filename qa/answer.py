@@ -207,11 +207,11 @@ def should_abstain(q: Question, best: Span, bm25: BM25, similarity) -> tuple[boo
     """
     h = best.hit
     f = {"dense": round(h.dense, 4), "score": round(h.score, 4), "coverage": round(best.sentence_coverage, 3),
-         "span_coverage": round(best.coverage, 3), "figure": best.figure, "unit": best.unit, "period": h.period}
+         "span_coverage": round(best.coverage, 3), "figure": best.figure, "unit": best.unit, "period": h.period_agreement}
     if q.kind == "quantity" and (not best.figure or not best.unit):
         return True, f | {"reason": "no figure of the asked kind", "why": ("the closest passages give no such figure",
                                                                           "最接近的段落里没有所问的数字")}
-    if h.period < 0:
+    if h.period_agreement < 0:
         return True, f | {"reason": "the passage is about another period", "why": (
             "the documents give this only for another period", "文档只给出了其他时期的情况")}
     if not q.english:

@@ -31,7 +31,7 @@ class Hit:
     score: float  # fused
     dense: float  # cosine between question and chunk
     lexical: float  # BM25 divided by the best BM25 score of the query
-    period: int  # +1 agree, -1 contradict, 0 unknown
+    period_agreement: int  # +1 the question's period agrees with the chunk's, -1 contradicts it, 0 unknown
 
 
 def retrieve(index: Index, question: Question, qvec: np.ndarray, k: int = 10) -> list[Hit]:
