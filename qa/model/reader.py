@@ -1,0 +1,135 @@
+"""The trained extractive reader at question time: onnxruntime only, no torch.
+
+Given a question and a few passages (a retrieved sentence with its neighbours), it returns for each
+passage the best span (character offsets inside the passage), that span's score and the passage's
+no-answer score. The shipped graph (``weights/reader.int8.onnx``, made by :mod:`qa.model.reader_train`)
+starts after the word-embedding lookup, so the 250k-row table is not shipped twice: rows are read
+from the converted e5 model's ``model.safetensors`` through a memory map (only the rows a question
+touches are paged in).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .reader_data import PAD, encode
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+MAX_ANSWER_TOKENS = 30  # longest span considered; DRCD answers are a median of 4 characters, CMRC's 19
+
+
+@dataclass
+class Reading:
+    start: int  # answer span [start, end) in the passage's characters
+    end: int
+    score: float  # start + end logit of the span
+    null: float  # start + end logit of "no answer"
+
+    @property
+    def margin(self) -> float:
+        """How much the span beats "no answer" (> 0: the reader answers)."""
+        return self.score - self.null
+
+
+class ReaderError(RuntimeError):
+    """The reader's weights are missing or unreadable; the message says what to do."""
+
+
+def _word_table(model_dir: Path) -> np.ndarray:
+    """The word-embedding matrix of a safetensors file as a read-only memory map."""
+    path = model_dir / "model.safetensors"
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+    meta = header["embeddings.word_embeddings.weight"]
+    if meta["dtype"] not in ("F32", "F16"):
+        raise ReaderError(f"{path}: word embeddings of type {meta['dtype']} are not supported")
+    a, b = meta["data_offsets"]
+    dtype = np.float32 if meta["dtype"] == "F32" else np.float16
+    return np.memmap(path, dtype=dtype, mode="r", offset=8 + n + a, shape=tuple(meta["shape"]))
+
+
+class Reader:
+    """Reads passages for a question. Loads lazily (:meth:`warm_up`), once; thread-safe."""
+
+    def __init__(self, weights_dir: str | Path | None = None, model_dir: str | Path | None = None,
+                 threads: int | None = None):
+        self.weights_dir = Path(weights_dir or os.environ.get("QA_READER") or WEIGHTS_DIR)
+        self.model_dir = Path(model_dir) if model_dir else None
+        self.threads = threads
+        self._session = None
+        self._lock = threading.Lock()
+
+    @property
+    def info(self) -> dict:
+        """The weights' record: training data, settings, time (``reader.json``)."""
+        path = self.weights_dir / "reader.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def warm_up(self) -> "Reader":
+        with self._lock:
+            if self._session is not None:
+                return self
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            path = self.weights_dir / "reader.int8.onnx"
+            if not path.exists():
+                raise ReaderError(f"no reader weights at {path}: reinstall the package or run `qa train-reader`")
+            if self.model_dir is None:
+                from .e5convert import converted_model_dir
+
+                self.model_dir = converted_model_dir()
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = self.threads or max(1, os.cpu_count() or 1)
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            opts.log_severity_level = 3
+            self._words = _word_table(self.model_dir)
+            self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return self
+
+    def read(self, question: str, passages: list[str]) -> list[Reading]:
+        """The best span of each passage (one batch)."""
+        if not passages:
+            return []
+        self.warm_up()
+        encs = [encode(self._tokenizer, question, p) for p in passages]
+        n = max(len(ids) for ids, _, _ in encs)
+        ids = np.full((len(encs), n), PAD, np.int64)
+        mask = np.zeros((len(encs), n), np.int64)
+        for r, (x, _, _) in enumerate(encs):
+            ids[r, : len(x)] = x
+            mask[r, : len(x)] = 1
+        embeds = np.asarray(self._words[ids], dtype=np.float32)
+        logits = self._session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
+        return [_best(logits[r], off0, offsets, passages[r]) for r, (_, off0, offsets) in enumerate(encs)]
+
+
+def _best(logits: np.ndarray, off0: int, offsets: list[tuple[int, int]], passage: str) -> Reading:
+    """The highest-scoring span (start ≤ end < start + MAX_ANSWER_TOKENS) among the passage tokens."""
+    null = float(logits[0, 0] + logits[0, 1])
+    m = len(offsets)
+    if m == 0:
+        return Reading(0, 0, float("-inf"), null)
+    s = logits[off0:off0 + m, 0].astype(np.float64)
+    e = logits[off0:off0 + m, 1].astype(np.float64)
+    # score[i, k] = s[i] + e[i + k] for k < MAX_ANSWER_TOKENS
+    width = min(MAX_ANSWER_TOKENS, m)
+    grid = np.full((m, width), -np.inf)
+    for k in range(width):
+        grid[: m - k, k] = s[: m - k] + e[k:]
+    i, k = np.unravel_index(int(np.argmax(grid)), grid.shape)
+    a, b = offsets[i][0], offsets[i + k][1]
+    while a < b and passage[a].isspace():
+        a += 1
+    while b > a and passage[b - 1].isspace():
+        b -= 1
+    return Reading(int(a), int(b), float(grid[i, k]), null)

@@ -1,0 +1,212 @@
+"""Train the extractive reader (``qa train-reader``) and export it as a small int8 ONNX file.
+
+The backbone is the converted multilingual-e5-small (:mod:`qa.model.e5convert`) with a start/end
+head on every token; the no-answer score is the head's score of the first token (SQuAD 2.0 style).
+Word embeddings stay frozen (they are not shipped: at question time they are read from the converted
+model, see :mod:`qa.model.reader`), and so do the lowest ``freeze`` layers, which halves the cost
+of a step on a CPU. Data: DRCD dev (converted to Simplified) plus the CMRC 2018 trial, never DRCD
+test, which is the validation set (:mod:`benchmarks.reader_eval`).
+
+The ONNX graph takes the word vectors (``inputs_embeds``) and the attention mask and returns
+start/end logits; only its matrix products are quantized (per channel, int8), as for the query
+encoder. Uses CUDA when present, never requires it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .reader_data import MAX_TOKENS, PAD, WINDOW_CHARS, load_squad, training_features
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainSettings:
+    train_files: tuple[str, ...] = ("drcd_dev.json", "cmrc2018_trial.json")
+    epochs: int = 2
+    batch_size: int = 32
+    lr: float = 8e-5
+    freeze: int = 4  # lowest encoder layers kept as in e5 (not trained)
+    negative_rate: float = 0.3
+    window_chars: int = WINDOW_CHARS
+    max_tokens: int = MAX_TOKENS
+    warmup: float = 0.06
+    seed: int = 0
+    max_steps: int = 0  # stop early (0: all epochs); for smoke tests
+
+
+def _model(model_dir: Path):
+    import torch
+    from transformers import BertModel
+
+    class Reader(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = BertModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager")
+            self.qa = torch.nn.Linear(self.bert.config.hidden_size, 2)
+            torch.nn.init.normal_(self.qa.weight, std=0.02)
+            torch.nn.init.zeros_(self.qa.bias)
+
+        def forward(self, input_ids=None, attention_mask=None, inputs_embeds=None):
+            h = self.bert(input_ids=input_ids, inputs_embeds=inputs_embeds, attention_mask=attention_mask).last_hidden_state
+            logits = self.qa(h)
+            big = torch.finfo(logits.dtype).min / 2
+            return logits.masked_fill(attention_mask[..., None] == 0, big)
+
+    return Reader()
+
+
+def _batches(feats, size: int, rng: random.Random):
+    """Batches of similar length (less padding), in random order."""
+    order = list(range(len(feats)))
+    rng.shuffle(order)
+    pool = size * 50
+    out = []
+    for i in range(0, len(order), pool):
+        part = sorted(order[i:i + pool], key=lambda k: len(feats[k].ids))
+        out += [part[j:j + size] for j in range(0, len(part), size)]
+    rng.shuffle(out)
+    return out
+
+
+def _collate(feats, idx, torch, device):
+    n = max(len(feats[k].ids) for k in idx)
+    ids = np.full((len(idx), n), PAD, np.int64)
+    mask = np.zeros((len(idx), n), np.int64)
+    for r, k in enumerate(idx):
+        ids[r, : len(feats[k].ids)] = feats[k].ids
+        mask[r, : len(feats[k].ids)] = 1
+    starts = torch.tensor([feats[k].start for k in idx], device=device)
+    ends = torch.tensor([feats[k].end for k in idx], device=device)
+    return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device), starts, ends
+
+
+def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | None = None, progress=print,
+          checkpoints: bool = False) -> Path:
+    """Fine-tune the reader on ``data_dir``'s training files; writes ``out_dir/reader.int8.onnx`` + ``reader.json``."""
+    import torch
+    from tokenizers import Tokenizer
+
+    from .e5convert import converted_model_dir
+
+    s = settings or TrainSettings()
+    rng = random.Random(s.seed)
+    torch.manual_seed(s.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cpu":
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+    model_dir = converted_model_dir()
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    examples = []
+    for name in s.train_files:
+        if "test" in name:
+            raise ValueError(f"{name}: the test split is the validation set and never enters training")
+        examples += load_squad(Path(data_dir) / name)
+    feats = training_features(examples, tok, s.negative_rate, s.seed, s.window_chars)
+    progress(f"reader: {len(examples)} questions -> {len(feats)} windows "
+             f"({sum(f.start == 0 for f in feats)} without the answer); device {device}")
+    model = _model(model_dir).to(device)
+    bert = model.bert
+    frozen = [bert.embeddings.word_embeddings] + list(bert.encoder.layer[: s.freeze])
+    for m in frozen:
+        for p in m.parameters():
+            p.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=s.lr, weight_decay=0.01)
+    steps = s.epochs * math.ceil(len(feats) / s.batch_size)
+    if s.max_steps:
+        steps = min(steps, s.max_steps)
+    warm = max(1, int(s.warmup * steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: min((t + 1) / warm, max(0.0, (steps - t) / (steps - warm + 1))))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    step, t0 = 0, time.time()
+    model.train()
+    for epoch in range(s.epochs):
+        total = 0.0
+        for b, idx in enumerate(_batches(feats, s.batch_size, rng)):
+            ids, mask, st, en = _collate(feats, idx, torch, device)
+            logits = model(input_ids=ids, attention_mask=mask)
+            loss = (loss_fn(logits[..., 0], st) + loss_fn(logits[..., 1], en)) / 2
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            total += float(loss)
+            if step % 20 == 0:
+                rate = step * s.batch_size / (time.time() - t0)
+                progress(f"epoch {epoch + 1} step {step}/{steps} loss {total / (b + 1):.3f} ({rate:.1f} windows/s)")
+            if step >= steps:
+                break
+        if step >= steps:
+            break
+        if epoch + 1 < s.epochs and checkpoints:  # a usable model after every epoch
+            export(model, Path(out_dir) / f"epoch{epoch + 1}", {"settings": asdict(s), "epoch": epoch + 1})
+            model.train()
+    seconds = round(time.time() - t0, 1)
+    out = export(model, out_dir, {"settings": asdict(s), "windows": len(feats), "questions": len(examples),
+                                  "train_seconds": seconds, "device": device, "steps": step})
+    progress(f"reader trained in {seconds} s; weights in {out}")
+    return out
+
+
+def export(model, out_dir: str | Path, record: dict) -> Path:
+    """Write ``reader.int8.onnx`` (inputs_embeds, attention_mask -> logits) and ``reader.json``."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.to("cpu").eval()
+
+    class Graph(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, inputs_embeds, attention_mask):
+            return self.m(inputs_embeds=inputs_embeds, attention_mask=attention_mask)
+
+    emb = torch.randn(1, 7, model.bert.config.hidden_size)
+    mask = torch.ones(1, 7, dtype=torch.int64)
+    fp32 = out / "reader.fp32.onnx"
+    axes = {"inputs_embeds": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+            "logits": {0: "batch", 1: "seq"}}
+    with torch.no_grad():
+        torch.onnx.export(Graph(model), (emb, mask), str(fp32), input_names=["inputs_embeds", "attention_mask"],
+                          output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False)
+    quantize_dynamic(str(fp32), str(out / "reader.int8.onnx"), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"])
+    fp32.unlink()
+    (out / "reader.json").write_text(json.dumps(record | {"format": 1}, indent=2, ensure_ascii=False))
+    return out
+
+
+def main(argv=None):
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="qa train-reader", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/data/mrc", help="folder with drcd_dev.json and cmrc2018_trial.json")
+    ap.add_argument("--out", default=str(Path(__file__).parent / "weights"), help="where the weights go")
+    ap.add_argument("--checkpoints", action="store_true", help="also export after every epoch (out/epochN)")
+    for f, v in asdict(TrainSettings()).items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            ap.add_argument("--" + f.replace("_", "-"), type=type(v), default=v)
+    a = ap.parse_args(argv)
+    s = TrainSettings(**{f: getattr(a, f) for f in asdict(TrainSettings()) if hasattr(a, f)})
+    train(a.data, a.out, s, checkpoints=a.checkpoints)
+
+
+if __name__ == "__main__":
+    main()
