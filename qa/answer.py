@@ -69,6 +69,7 @@ class Answer:
     answer_end: int = -1
     kind: str = ""  # quantity / list / entity / yesno / fact
     seconds: float = 0.0
+    resolved: str = ""  # the standalone question answered: a follow-up read with the conversation's history
     features: dict = field(default_factory=dict, repr=False)  # the abstention rule's inputs
 
     def to_dict(self) -> dict:

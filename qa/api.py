@@ -1,7 +1,10 @@
-"""The Python entry point: ``ask()`` (and the loaded-index cache behind it).
+"""The one entry point of every face (Python, ``qa`` CLI, web chat): ``ask()``, ``context()``,
+``documents()`` and the loaded-index cache behind them.
 
 An index is loaded once per process and reloaded when its manifest changes (a rebuild
 swapped in a new generation); the embedding model loads once, lazily, on first use.
+``ask(question, history=[...])`` reads a short follow-up in the light of the conversation
+(:mod:`qa.followup`); ``Answer.resolved`` is the question actually answered.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
 from .answer import Answer, answer_from
 from .config import default_index_dir, default_seeds_dir
+from .followup import resolve
 from .model.embedding import Embedder, get_embedder
 from .index.store import MANIFEST, Chunk, Index, IndexNotFound, check_model
 from .question import analyse, prepare
@@ -78,9 +83,17 @@ def _file_offset(index: Index, chunk: Chunk, i: int) -> int:
     return chunk.end - 1
 
 
+HISTORY_TURNS = 3  # earlier questions a follow-up may refer to
+
+
 def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, model: str | None = None,
-        embedder: Embedder | None = None) -> Answer:
+        embedder: Embedder | None = None, history: Sequence[str | Answer] | None = None) -> Answer:
     """Answer a question from the indexed documents, verbatim, with citations.
+
+    ``history`` holds the conversation's earlier questions, oldest first: strings or the
+    :class:`Answer` objects they got. A follow-up that names only a new subject (``那农村呢？``,
+    ``what about rural residents?``) is answered as the previous question with that subject;
+    ``Answer.resolved`` says which question was answered (the question itself when it is no follow-up).
 
     Raises :class:`QuestionError` for an empty question, and the index errors of
     :mod:`qa.index.store` when there is no usable index.
@@ -94,7 +107,10 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     top_k = max(1, int(top_k))
     index = load_index(index_dir, model)
     embedder = embedder or get_embedder(index.model_id)
-    q = analyse(text)
+    previous = [h.resolved or h.question if isinstance(h, Answer) else str(h) for h in history or ()]
+    previous = [p for p in previous if p][-HISTORY_TURNS:]
+    resolved = resolve(text, previous, embed=embedder.encode_queries) if previous else text
+    q = analyse(resolved)
     qvec = embedder.encode_queries([q.embed_text])[0]
     hits = retrieve(index, q, qvec, k=max(top_k, 10))
     def similarity(texts: list[str], vectors: bool = False):
@@ -104,6 +120,7 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
 
     result = answer_from(q, hits, index.bm25, top_k, lambda c, i: _file_offset(index, c, i), similarity)
     result.question = question if len(question) <= len(text) else text
+    result.resolved = resolved
     result.seconds = round(time.perf_counter() - t0, 4)
     return result
 

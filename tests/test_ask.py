@@ -12,13 +12,28 @@ def test_answer_shape_and_offsets(fake_index, seed_text):
     for c in a.citations:
         assert c.doc == "taiyuan_2022_government_work_report.txt" and c.title == "政府工作报告"
         assert "".join(seed_text[c.start:c.end].split()) == "".join(c.quote.split())
-    if not a.abstained:
-        assert a.answer in a.citations[0].quote
-        hs, he = a.citations[0].highlight
-        assert a.citations[0].quote[hs:he] == a.answer
-        assert "".join(seed_text[a.answer_start:a.answer_end].split()) == "".join(a.answer.split())
+    assert not a.abstained and "8万人" in a.answer
+    assert a.answer in a.citations[0].quote
+    hs, he = a.citations[0].highlight
+    assert a.citations[0].quote[hs:he] == a.answer
+    assert "".join(seed_text[a.answer_start:a.answer_end].split()) == "".join(a.answer.split())
+    assert a.resolved == a.question == "今年城镇新增就业人数多少？"
     d = a.to_dict()
     assert d["citations"][0]["quote"] == a.citations[0].quote
+
+
+def test_a_follow_up_is_answered_as_the_previous_question_with_its_new_subject(fake_index):
+    first = ask("去年城镇居民人均可支配收入增长多少？", index_dir=fake_index)
+    a = ask("那农村呢？", index_dir=fake_index, history=[first])
+    assert a.question == "那农村呢？" and a.resolved == "去年农村居民人均可支配收入增长多少？"
+    assert ask("那农村呢？", index_dir=fake_index, history=["去年城镇居民人均可支配收入增长多少？"]).resolved == a.resolved
+    assert a.to_dict()["resolved"] == a.resolved
+    # a question that is no follow-up is answered as asked, whatever came before
+    b = ask("今年城镇新增就业人数多少？", index_dir=fake_index, history=[first, a])
+    assert b.resolved == b.question and "8万人" in b.answer
+    # the follow-up after a follow-up refers to the question actually answered last
+    c = ask("城镇呢？", index_dir=fake_index, history=[first, a])
+    assert c.resolved.startswith("去年城镇") and c.resolved.endswith("人均可支配收入增长多少？")
 
 
 @pytest.mark.parametrize("q", ["", "   ", "？？？", "\n\t"])

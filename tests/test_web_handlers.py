@@ -137,7 +137,7 @@ def test_upload_adds_a_document_that_can_then_be_asked_about(site):
     docs = {d["doc_id"]: d for d in public_documents(site.index_dir, site.docs)}
     assert docs["library.txt"]["source"] == "uploaded" and docs[SEED_NAME]["source"] == "seed"
     assert all("path" not in d for d in docs.values())
-    answer, _ = Chat(site.index_dir, site.feedback).answer("今年全市新建社区图书馆多少座？", [])
+    answer = Chat(site.index_dir, site.feedback).answer("今年全市新建社区图书馆多少座？", [])
     assert any(c.doc == "library.txt" for c in answer.citations)
 
 
@@ -159,7 +159,7 @@ def test_a_file_that_cannot_be_indexed_is_reported_and_not_kept(site):
 
 def test_questions_are_answered_from_the_previous_index_during_a_rebuild(site, monkeypatch):
     chat = Chat(site.index_dir, site.feedback)
-    before, _ = chat.answer("今年地区生产总值预期增长多少？", [])
+    before = chat.answer("今年地区生产总值预期增长多少？", [])
     entered, release = threading.Event(), threading.Event()
 
     def slow(stage, done, total):
@@ -173,7 +173,7 @@ def test_questions_are_answered_from_the_previous_index_during_a_rebuild(site, m
     t.start()
     try:
         assert entered.wait(30)  # the build is inside its lock, embedding
-        during, _ = chat.answer("今年地区生产总值预期增长多少？", [])
+        during = chat.answer("今年地区生产总值预期增长多少？", [])
         assert during.answer == before.answer
         assert "park.txt" not in {d["doc_id"] for d in public_documents(site.index_dir, site.docs)}
     finally:

@@ -14,10 +14,8 @@ from pathlib import Path
 import gradio as gr
 
 from ..answer import Answer
-from ..api import QuestionError, ask, context, load_index
+from ..api import QuestionError, ask, context
 from ..config import WEB_MAX_QUESTION_CHARS
-from ..model.embedding import get_embedder
-from ..followup import resolve
 from ..index.store import IndexError_
 from .guard import FeedbackLog
 from .render import answer_html, context_html, error_html, esc, sources_html
@@ -68,14 +66,9 @@ class Chat:
     def __init__(self, index_dir: Path, feedback: FeedbackLog):
         self.index_dir, self.feedback = Path(index_dir), feedback
 
-    def embed(self, texts: list[str]):
-        return get_embedder(load_index(self.index_dir).model_id).encode_queries(texts)
-
-    def answer(self, question: str, previous: list[str]) -> tuple[Answer, str]:
-        """The answer to a (possibly follow-up) question, and the standalone question asked."""
-        q = check_question(question)
-        resolved = resolve(q, previous, embed=self.embed) if previous else q
-        return ask(resolved, self.index_dir), resolved
+    def answer(self, question: str, previous: list[Answer]) -> Answer:
+        """The answer to a (possibly follow-up) question; ``Answer.resolved`` is the standalone question."""
+        return ask(check_question(question), self.index_dir, history=previous)
 
     # ---------------------------------------------------------------- the page
 
@@ -112,10 +105,10 @@ class Chat:
         if len(shown) > 200:
             shown = shown[:200] + "…"
         yield "", self.history(turns, pending=shown), turns, gr.skip(), gr.skip()
-        previous = [t.resolved for t in turns if t.answer is not None][-3:]
+        previous = [t.answer for t in turns if t.answer is not None]
         try:
-            answer, resolved = self.answer(question, previous)
-            t = Turn(shown, resolved, answer)
+            answer = self.answer(question, previous)
+            t = Turn(shown, answer.resolved, answer)
         except Exception as e:  # noqa: BLE001 - every failure becomes a short message
             t = Turn(shown, error=friendly(e))
         turns = (turns + [t])[-MAX_TURNS:]
