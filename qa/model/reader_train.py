@@ -5,7 +5,8 @@ head on every token; the no-answer score is the head's score of the first token 
 Word embeddings stay frozen (they are not shipped: at question time they are read from the converted
 model, see :mod:`qa.model.reader`), and so do the lowest ``freeze`` layers, which halves the cost
 of a step on a CPU. Data: DRCD dev (converted to Simplified) plus the CMRC 2018 trial, never DRCD
-test, which is the validation set (:mod:`benchmarks.reader_eval`).
+test, which is the validation set (``benchmarks/reader_eval.py``); DRCD dev's last ``TUNE_ARTICLES`` articles are kept
+out as the split on which the reader's use at question time is tuned.
 
 The ONNX graph takes the word vectors (``inputs_embeds``) and the attention mask and returns
 start/end logits; only its matrix products are quantized (per channel, int8), as for the query
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .reader_data import MAX_TOKENS, PAD, WINDOW_CHARS, load_squad, training_features
+from .reader_data import MAX_TOKENS, PAD, TUNE_ARTICLES, WINDOW_CHARS, load_squad, training_features
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
     for name in s.train_files:
         if "test" in name:
             raise ValueError(f"{name}: the test split is the validation set and never enters training")
-        examples += load_squad(Path(data_dir) / name)
+        # DRCD dev's last articles are the tuning split (see reader_data.TUNE_ARTICLES)
+        examples += load_squad(Path(data_dir) / name, articles=slice(-TUNE_ARTICLES) if "drcd" in name else slice(None))
     feats = training_features(examples, tok, s.negative_rate, s.seed, s.window_chars)
     progress(f"reader: {len(examples)} questions -> {len(feats)} windows "
              f"({sum(f.start == 0 for f in feats)} without the answer); device {device}")
