@@ -178,11 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     from .api import QuestionError
     from .text.decode import DocumentError
     from .model.embedding import ModelError
-    from .index.store import IndexError_
+    from .index.store import IndexUnusable
 
     try:
         return args.func(args)
-    except (QuestionError, IndexError_, ModelError, DocumentError) as e:
+    except (QuestionError, IndexUnusable, ModelError, DocumentError) as e:
         print(f"qa: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -150,6 +150,15 @@ def test_name_collisions_get_a_suffix_and_duplicates_are_skipped(site):
     assert {SEED_NAME, SEED_NAME.replace(".txt", "-2.txt")} <= ids
 
 
+def test_the_same_content_twice_in_one_upload_is_indexed_once(site):
+    text = "图书馆报告\n\n一、总体\n\n今年全市新建社区图书馆42座。\n"
+    msg = site.add(site.stage("a.txt", text), site.stage("b.txt", text))
+    assert "已添加 a.txt" in msg and "跳过 b.txt：内容与已索引的 a.txt 相同" in msg
+    assert (site.docs / "a.txt").exists() and not (site.docs / "b.txt").exists()
+    again = site.add(site.stage("a.txt", text))  # same name and content: skipped, no a-2.txt left behind
+    assert "跳过 a.txt" in again and "a-2" not in again and sorted(f.name for f in site.docs.iterdir()) == ["a.txt"]
+
+
 def test_a_file_that_cannot_be_indexed_is_reported_and_not_kept(site):
     msg = site.add(site.stage("empty.txt", "   \n"), site.stage("ok.md", "# 标题\n\n今年新建公园12个。\n"))
     assert "未能索引 empty.txt" in msg and "已添加 ok.md" in msg

@@ -22,8 +22,8 @@ from ..config import ChunkSettings, default_index_dir, default_model
 from ..text.decode import DocumentError, read_bytes, sha256_bytes
 from ..text.documents import Document
 from ..model.embedding import Embedder, get_embedder
-from ..text.formats import SUPPORTED, load_document
-from .store import Chunk, Index, IndexError_, IndexNotFound, build_lock, read_manifest, write_index
+from ..text.formats import load_document, unsupported
+from .store import Chunk, Index, IndexUnusable, IndexNotFound, build_lock, read_manifest, write_index
 from ..text.structure import build_structure, section_string
 from ..text.tokens import tokenize
 from ..text.periods import chunk_period, document_year
@@ -76,20 +76,16 @@ def collect_files(sources: Iterable[str | Path], summary: BuildSummary) -> list[
         p = Path(src)
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
-            usable = [f for f in found if f.suffix.lower() in SUPPORTED]
-            for f in found:
-                if f.suffix.lower() not in SUPPORTED:
-                    summary.skipped.append((str(f), f"unsupported file type {f.suffix or '(none)'!r}; "
-                                                    f"supported: {', '.join(sorted(SUPPORTED))}"))
+            usable = [f for f in found if not unsupported(f)]
+            summary.skipped += [(str(f), unsupported(f)) for f in found if unsupported(f)]
             if not usable:
                 summary.skipped.append((str(p), "the folder holds no supported documents"))
             files += usable
         elif p.is_file():
-            if p.suffix.lower() in SUPPORTED:
-                files.append(p)
+            if why := unsupported(p):
+                summary.skipped.append((str(p), why))
             else:
-                summary.skipped.append((str(p), f"unsupported file type {p.suffix or '(none)'!r}; "
-                                                f"supported: {', '.join(sorted(SUPPORTED))}"))
+                files.append(p)
         else:
             summary.skipped.append((str(p), "no such file or folder"))
     return files
@@ -278,6 +274,6 @@ def _previous(index_dir: Path, model_id: str, settings: ChunkSettings) -> Index 
         return Index.load(index_dir)
     except IndexNotFound:
         return None
-    except IndexError_ as e:
+    except IndexUnusable as e:
         log.warning("not reusing the previous index: %s", e)
         return None

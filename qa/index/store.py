@@ -40,19 +40,19 @@ HNSW_THRESHOLD = 50_000  # above this many chunks, search an HNSW graph instead 
 HNSW_EF_SEARCH = 256
 
 
-class IndexError_(RuntimeError):
-    """Base class for index problems; messages say what to do."""
+class IndexUnusable(RuntimeError):
+    """The index cannot be used (missing, built with another model, damaged); the message says what to do."""
 
 
-class IndexNotFound(IndexError_):
+class IndexNotFound(IndexUnusable):
     pass
 
 
-class IndexMismatch(IndexError_):
+class IndexMismatch(IndexUnusable):
     pass
 
 
-class IndexCorrupt(IndexError_):
+class IndexCorrupt(IndexUnusable):
     pass
 
 

@@ -19,12 +19,20 @@ from .documents import Document, Paragraph, _squeeze, clean_text, join, load_tex
 SUPPORTED = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"}
 
 
+def unsupported(path: str | Path) -> str | None:
+    """Why a file's type cannot be indexed (the one message for it), or None when it can."""
+    ext = Path(path).suffix.lower()
+    if ext in SUPPORTED:
+        return None
+    return f"unsupported file type {ext or '(none)'!r}; supported: {', '.join(sorted(SUPPORTED))}"
+
+
 def load_document(path: Path, data: bytes | None = None) -> Document:
     """Read any supported file; raises :class:`DocumentError` with a reason when it cannot."""
     path = Path(path)
     ext = path.suffix.lower()
-    if ext not in SUPPORTED:
-        raise DocumentError(f"{path.name}: unsupported file type {ext or '(none)'!r}")
+    if why := unsupported(path):
+        raise DocumentError(f"{path.name}: {why}")
     data = read_bytes(path) if data is None else data
     if not data.strip():
         raise DocumentError(f"{path.name}: the file is empty")

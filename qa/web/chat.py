@@ -16,7 +16,7 @@ import gradio as gr
 from ..answer import Answer
 from ..api import QuestionError, ask, context
 from ..config import WEB_MAX_QUESTION_CHARS
-from ..index.store import IndexError_
+from ..index.store import IndexUnusable
 from .guard import FeedbackLog
 from .render import answer_html, context_html, error_html, esc, sources_html
 
@@ -35,7 +35,7 @@ def friendly(e: BaseException) -> str:
     if isinstance(e, QuestionError):
         return "请输入一个关于文档的问题。"
     log.exception("question failed", exc_info=e)
-    if isinstance(e, IndexError_):
+    if isinstance(e, IndexUnusable):
         return "索引暂时无法读取，请稍后再试或联系管理员。"
     return "服务器内部错误，已记录。请稍后再试。"
 
@@ -91,7 +91,7 @@ class Chat:
         for c in turn.answer.citations:
             try:
                 contexts.append(context_html(context(c.doc, c.start, self.index_dir), c))
-            except (KeyError, IndexError_):
+            except (KeyError, IndexUnusable):
                 contexts.append("")
         return sources_html(turn.answer, contexts), turn.citation_text()
 

@@ -14,8 +14,7 @@ from typing import Callable
 
 from ..api import documents, load_index
 from ..index.build import build_index, remove_documents
-from ..text.decode import sha256_bytes
-from ..index.store import IndexError_
+from ..index.store import IndexUnusable
 from .admin import UploadError, check_uploads, esc_name, scrub, store
 
 log = logging.getLogger(__name__)
@@ -47,26 +46,18 @@ def add_documents(paths: list[str], *, staging: Path | None, docs_dir: Path, ind
     uploads = check_uploads(paths, staging, docs_dir)
     with _admin_lock:
         try:
-            indexed = load_index(index_dir).documents
-        except IndexError_:
-            indexed = {}
-        known = {info.get("sha256"): doc for doc, info in indexed.items()}
-        taken = set(indexed) | ({f.name for f in docs_dir.iterdir()} if docs_dir.is_dir() else set())
+            indexed = set(load_index(index_dir).documents)
+        except IndexUnusable:
+            indexed = set()
+        taken = indexed | ({f.name for f in docs_dir.iterdir()} if docs_dir.is_dir() else set())
         stored: list[Path] = []
-        lines: list[str] = []
+        uploaded_as: dict[str, str] = {}  # stored name → the name it was uploaded under
         try:
             for up in uploads:
-                digest = sha256_bytes(up.path.read_bytes())
-                if digest in known:
-                    lines.append(f"- 跳过 {esc_name(up.name)}：内容与已索引的 {esc_name(known[digest])} 相同。")
-                    continue
                 target = store(up.path, docs_dir, up.name, taken)
-                known[digest] = target.name
                 stored.append(target)
-                if target.name != up.name:
-                    lines.append(f"- {esc_name(up.name)} 与已有文档同名，保存为 {esc_name(target.name)}。")
-            if not stored:
-                return "没有新文档需要索引。\n" + "\n".join(lines)
+                uploaded_as[target.name] = up.name
+            # the build recognises content already indexed (or uploaded twice) by its hash
             summary = build_index(stored, index_dir, keep_existing=True, progress=progress)
         except UploadError:
             _discard(stored)
@@ -80,14 +71,22 @@ def add_documents(paths: list[str], *, staging: Path | None, docs_dir: Path, ind
                 for up in uploads:
                     up.path.unlink(missing_ok=True)  # the staged copy is no longer needed
         failed = {Path(f).name: why for f, why in summary.skipped}
-        _discard([p for p in stored if p.name in failed])
+        lines: list[str] = []
+        same = dict(summary.duplicates)
+        _discard([p for p in stored if p.name in failed or p.name in same])
         for p in stored:
+            name = uploaded_as[p.name]
+            if p.name in same:
+                lines.append(f"- 跳过 {esc_name(name)}：内容与已索引的 {esc_name(uploaded_as.get(same[p.name], same[p.name]))} 相同。")
+                continue
+            if p.name != name:
+                lines.append(f"- {esc_name(name)} 与已有文档同名，保存为 {esc_name(p.name)}。")
             if p.name in failed:
                 lines.append(f"- 未能索引 {esc_name(p.name)}：{scrub(failed[p.name])}")
             elif p.name in summary.added:
                 lines.append(f"- 已添加 {esc_name(p.name)}")
         head = (f"索引已更新：{summary.documents} 个文档，{summary.chunks} 个句段，用时 {summary.seconds:.1f} 秒。"
-                if summary.added else "没有文档被添加。")
+                if summary.added else "没有新文档需要索引。")
         return head + "\n" + "\n".join(lines)
 
 
