@@ -17,10 +17,6 @@ import signal
 import sys
 import tempfile
 
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -28,7 +24,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--index", default=None, help="index folder (default $QA_INDEX or <project>/index)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also show the libraries' own warnings")
     args = p.parse_args(argv)
+    if args.verbose:
+        os.environ["QA_VERBOSE"] = "1"
+    from qa.config import library_environment
+
+    library_environment()  # before gradio is imported: no analytics, nothing downloaded
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "urllib3", "sentence_transformers", "jieba", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

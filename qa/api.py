@@ -19,18 +19,29 @@ from typing import Sequence
 import numpy as np
 
 from .answer import Answer, answer_from
-from .config import default_index_dir, default_seeds_dir
+from .config import default_index_dir
 from .followup import resolve
-from .model.embedding import Embedder, get_embedder
-from .index.store import MANIFEST, Chunk, Index, IndexNotFound, check_model
+from .index.build import BuildSummary, build_index, ensure_index, remove_documents
+from .index.store import MANIFEST, Index, IndexNotFound, IndexUnusable, check_model
+from .model.embedding import Embedder, ModelError, get_embedder
 from .question import analyse, prepare
 from .retrieve import retrieve
+from .text.decode import DocumentError
+from .text.formats import SUPPORTED
+
+__all__ = ["ask", "context", "documents", "load_index", "ensure_index", "build_index", "remove_documents",
+           "BuildSummary", "Answer", "SUPPORTED", "ERRORS", "QuestionError", "IndexUnusable", "IndexNotFound",
+           "ModelError", "DocumentError"]  # what the faces (CLI, web) use: they import nothing else of qa
 
 log = logging.getLogger(__name__)
 
 
 class QuestionError(ValueError):
     """The question cannot be asked (empty, or nothing but punctuation)."""
+
+
+# What a face shows as a one-line message (the message says what to do), not as a trace.
+ERRORS = (QuestionError, IndexUnusable, ModelError, DocumentError)
 
 
 class _Loaded:
@@ -45,22 +56,13 @@ _cache_lock = threading.Lock()
 def load_index(index_dir: str | Path | None = None, model: str | None = None) -> Index:
     """The loaded index for a folder (cached; reloaded after a rebuild).
 
-    When the folder has no index yet and ``seeds/`` exists, the index is built from it first.
+    When the folder has no index yet, it is built from ``seeds/`` first (:func:`ensure_index`).
     """
     path = Path(index_dir or default_index_dir())
     key = str(path.resolve())
     manifest = path / MANIFEST
     with _cache_lock:
-        if not manifest.exists():
-            seeds = default_seeds_dir()
-            if not seeds.is_dir() or not any(seeds.iterdir()):
-                raise IndexNotFound(f"no index in {path} and no documents in {seeds}: "
-                                    f"build one with `qa build PATH...` or build_index(sources=[...])")
-            from .index.build import build_index
-
-            log.warning("no index in %s: building it from %s first", path, seeds)
-            summary = build_index([seeds], path, model=model)
-            log.warning("%s", summary.report())
+        ensure_index(path, model=model)
         stamp = manifest.stat().st_mtime_ns
         loaded = _cache.get(key)
         if loaded is None or loaded.stamp != stamp:
@@ -68,19 +70,6 @@ def load_index(index_dir: str | Path | None = None, model: str | None = None) ->
         # a model asked for (argument or QA_MODEL) must be the one the index was built with
         check_model(loaded.index.manifest, path, model or os.environ.get("QA_MODEL"))
         return loaded.index
-
-
-def _file_offset(index: Index, chunk: Chunk, i: int) -> int:
-    """Offset in the document text of character i of chunk.text (cleaning only dropped characters)."""
-    text = index.document_text(chunk.doc)
-    pos, k = chunk.start, 0
-    while pos < chunk.end:
-        if k < len(chunk.text) and text[pos] == chunk.text[k]:
-            if k == i:
-                return pos
-            k += 1
-        pos += 1
-    return chunk.end - 1
 
 
 HISTORY_TURNS = 3  # earlier questions a follow-up may refer to
@@ -118,7 +107,7 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
         vecs = embedder.encode_passages(texts)
         return np.vstack([vecs, qvec]) if vectors else vecs @ qvec
 
-    result = answer_from(q, hits, index.bm25, top_k, lambda c, i: _file_offset(index, c, i), similarity)
+    result = answer_from(q, hits, index.bm25, top_k, index.file_offset, similarity)
     result.question = question if len(question) <= len(text) else text
     result.resolved = resolved
     result.seconds = round(time.perf_counter() - t0, 4)

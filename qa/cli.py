@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from .config import default_index_dir, library_environment
+
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
 
@@ -100,7 +102,7 @@ def cmd_eval(args) -> int:
 def cmd_list(args) -> int:
     from .index.store import read_manifest
 
-    manifest = read_manifest(Path(args.index or _default_index()))
+    manifest = read_manifest(Path(args.index or default_index_dir()))
     print(f"model {manifest['model']}, {manifest['chunks']} chunks, built {manifest.get('built', '?')}")
     for doc, info in manifest.get("sources", {}).items():
         print(f"  {doc}  {info.get('title', '')}  sha256 {info['sha256'][:12]}")
@@ -115,16 +117,10 @@ def cmd_remove(args) -> int:
     return EXIT_OK if summary.removed else EXIT_ERROR
 
 
-def _default_index() -> Path:
-    from .config import default_index_dir
-
-    return default_index_dir()
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qa", description="Ask questions about Chinese government reports; "
                                                        "answers are quoted verbatim with their place.")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details and the libraries' warnings")
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp, model=True):
@@ -171,18 +167,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = parser().parse_args(argv)
+    if args.verbose:
+        os.environ["QA_VERBOSE"] = "1"  # the libraries' own warnings too
+    library_environment()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    from .api import QuestionError
-    from .text.decode import DocumentError
-    from .model.embedding import ModelError
-    from .index.store import IndexUnusable
+    from .api import ERRORS
 
     try:
         return args.func(args)
-    except (QuestionError, IndexUnusable, ModelError, DocumentError) as e:
+    except ERRORS as e:
         print(f"qa: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

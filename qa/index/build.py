@@ -18,12 +18,12 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..config import ChunkSettings, default_index_dir, default_model
+from ..config import ChunkSettings, default_index_dir, default_seeds_dir
 from ..text.decode import DocumentError, read_bytes, sha256_bytes
 from ..text.documents import Document
 from ..model.embedding import Embedder, get_embedder
 from ..text.formats import load_document, unsupported
-from .store import Chunk, Index, IndexUnusable, IndexNotFound, build_lock, read_manifest, write_index
+from .store import MANIFEST, Chunk, Index, IndexNotFound, IndexUnusable, build_lock, read_manifest, write_index
 from ..text.structure import build_structure, section_string
 from ..text.tokens import tokenize
 from ..text.periods import chunk_period, document_year
@@ -128,8 +128,6 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
     :class:`BuildSummary`. If no file yields a document, nothing is written and the
     previous index stays as it was (the summary says why).
     """
-    from ..config import default_seeds_dir
-
     t0 = time.perf_counter()
     index_dir = Path(index_dir or default_index_dir())
     sources = list(sources) if sources is not None else [default_seeds_dir()]
@@ -239,6 +237,29 @@ def _finish(summary: BuildSummary, documents: list[dict], chunks: list[Chunk], t
     summary.chunks = len(chunks)
     summary.seconds = time.perf_counter() - t0
     log.info("built %s: %s", summary.index_dir, summary.report().splitlines()[-1])
+    return summary
+
+
+def ensure_index(index_dir: str | Path | None = None, sources: Iterable[str | Path] | None = None,
+                 model: str | None = None, progress: ProgressFn | None = None) -> BuildSummary | None:
+    """Build the index from ``sources`` (default ``seeds/``) when ``index_dir`` has none; None when it has one.
+
+    The one path by which a fresh checkout gets its index, whoever asks first (``ask()``, ``qa ask``,
+    ``qa chat``, ``python app.py``). Raises :class:`IndexNotFound` when there is nothing to build from.
+    """
+    index_dir = Path(index_dir or default_index_dir())
+    if (index_dir / MANIFEST).exists():
+        return None
+    sources = [Path(s) for s in (sources if sources is not None else [default_seeds_dir()])]
+    usable = [s for s in sources if s.is_file() or (s.is_dir() and any(s.iterdir()))]
+    if not usable:
+        raise IndexNotFound(f"no index in {index_dir} and no documents in {', '.join(map(str, sources))}: "
+                            "build one with `qa build PATH...` or build_index(sources=[...])")
+    log.warning("No index yet: building it from %s (once) …", ", ".join(map(str, usable)))
+    summary = build_index(usable, index_dir, model=model, progress=progress, keep_existing=True)
+    log.warning("%s", summary.report())
+    if not summary.documents:
+        raise IndexNotFound(f"no index in {index_dir}: none of the documents could be indexed (see the report)")
     return summary
 
 

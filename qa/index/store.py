@@ -248,3 +248,15 @@ class Index:
 
     def document_text(self, doc_id: str) -> str:
         return self.documents[doc_id]["text"]
+
+    def file_offset(self, chunk: Chunk, i: int) -> int:
+        """Offset in the document text of character ``i`` of ``chunk.text`` (cleaning only dropped characters)."""
+        text = self.document_text(chunk.doc)
+        pos, k = chunk.start, 0
+        while pos < chunk.end:
+            if k < len(chunk.text) and text[pos] == chunk.text[k]:
+                if k == i:
+                    return pos
+                k += 1
+            pos += 1
+        return chunk.end - 1

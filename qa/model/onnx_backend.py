@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import cache_dir
+from ..config import cache_dir, quiet_libraries
 
 log = logging.getLogger(__name__)
 MAX_TOKENS = 512
@@ -37,7 +37,14 @@ def onnx_dir(model_dir: Path) -> Path:
 
 
 def export(model_dir: Path, quantize: bool = True) -> Path:
-    """Export ``model_dir``'s transformer to ``model.onnx`` (+ ``model.int8.onnx``); returns the folder."""
+    """Export ``model_dir``'s transformer to ``model.onnx`` (+ ``model.int8.onnx``); returns the folder.
+
+    torch's tracer warnings and onnxruntime's quantization hints are dropped (shown with ``-v``)."""
+    with quiet_libraries():
+        return _export(model_dir, quantize)
+
+
+def _export(model_dir: Path, quantize: bool) -> Path:
     import torch
     from transformers import AutoModel
 

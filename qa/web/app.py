@@ -9,22 +9,18 @@ Named API endpoints: ``/ask`` (question → Answer JSON), ``/documents``, ``/con
 
 from __future__ import annotations
 
-import os
+from ..config import library_environment
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+library_environment()  # before gradio is imported: no analytics, nothing downloaded
 
 import logging  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from ..api import ask  # noqa: E402
-from ..index.build import build_index  # noqa: E402
+from ..api import SUPPORTED, IndexNotFound, ask, ensure_index  # noqa: E402
 from ..config import (WEB_MAX_QUESTION_CHARS, WEB_MAX_UPLOAD_FILE_BYTES, default_index_dir,  # noqa: E402
                      default_seeds_dir, project_home)
-from ..text.formats import SUPPORTED  # noqa: E402
-from ..index.store import MANIFEST  # noqa: E402
 from .admin import LIMITS_TEXT, AdminGate, UploadError  # noqa: E402
 from .chat import Chat, friendly  # noqa: E402
 from .docs import STAGES, add_documents, public_documents, remove_document  # noqa: E402
@@ -39,22 +35,16 @@ THEME_FONTS = [gr.themes.LocalFont("IBM Plex Sans"), "PingFang SC", "Microsoft Y
                "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui", "sans-serif"]
 
 
-def ensure_index(index_dir: Path, docs_dir: Path) -> None:
-    """Build the index from ``seeds/`` (and any managed documents) when there is none, printing progress."""
-    if (index_dir / MANIFEST).exists():
-        return
-    sources = [p for p in (default_seeds_dir(), docs_dir) if p.is_dir() and any(p.iterdir())]
-    if not sources:
-        raise SystemExit(f"No index in {index_dir} and no documents in {default_seeds_dir()}: nothing to serve.")
-    print(f"No index yet: building it from {', '.join(str(s) for s in sources)} …", flush=True)
+def prepare_index(index_dir: Path, docs_dir: Path) -> None:
+    """Build the index from ``seeds/`` and the managed documents when there is none (progress on stdout)."""
 
     def note(stage: str, done: int, total: int) -> None:
-        print(f"\r  {stage:<10} {done}/{total}   ", end="", flush=True)
+        print(f"\r  {stage:<10} {done}/{total}   ", end="" if done < total else "\n", flush=True)
 
-    summary = build_index(sources, index_dir, keep_existing=True, progress=note)
-    print("\n" + summary.report(), flush=True)
-    if not summary.documents:
-        raise SystemExit("The index could not be built; see the report above.")
+    try:
+        ensure_index(index_dir, [default_seeds_dir(), docs_dir], progress=note)
+    except IndexNotFound as e:
+        raise SystemExit(f"Nothing to serve: {e}") from None
 
 
 class WebApp:
@@ -225,7 +215,7 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
     except ConfigError as e:
         raise SystemExit(f"Admin password: {e}") from None
     app = WebApp(index_dir, gate, staging)
-    ensure_index(app.index_dir, app.docs_dir)
+    prepare_index(app.index_dir, app.docs_dir)
     print(f"Loading the index and the model … ({gate.mode} mode for documents)", flush=True)
     app.warm_up()
     demo = app.blocks()

@@ -12,9 +12,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from ..api import documents, load_index
-from ..index.build import build_index, remove_documents
-from ..index.store import IndexUnusable
+from ..api import IndexUnusable, build_index, documents, load_index, remove_documents
 from .admin import UploadError, check_uploads, esc_name, scrub, store
 
 log = logging.getLogger(__name__)
