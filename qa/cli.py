@@ -1,4 +1,4 @@
-"""Command line: ``qa build``, ``qa ask``, ``qa eval``, ``qa list``, ``qa remove``.
+"""Command line: ``qa build``, ``qa ask``, ``qa chat``, ``qa eval``, ``qa list``, ``qa remove``.
 
 Exit status: 0 success; 1 error (nothing done, or a regression in ``qa eval --baseline``);
 3 partial success (``qa build``: the index was written but some files were skipped).
@@ -57,22 +57,76 @@ def cmd_ask(args) -> int:
     if args.json:
         print(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
+    print_answer(a)
+    if args.sources and not a.abstained:
+        print_sources(a, first=1)
+    return EXIT_OK
+
+
+def print_answer(a) -> None:
     if a.abstained:
         print(f"答案：（未找到）{a.message}")
         if a.citations:
             print("最接近的段落：")
             for c in a.citations[:3]:
                 print(f"  - 「{c.quote}」\n    {c.title} > {c.section}")
-        return EXIT_OK
+        return
     c = a.citations[0]
     print(f"答案：{a.answer}")
     print(f"引文：「{c.quote}」")
     print(f"出处：{' > '.join(x for x in (c.title, c.section) if x)}")
     print(f"位置：{c.doc} 第{c.start}–{c.end}字（答案在第{a.answer_start}–{a.answer_end}字）")
-    if args.sources:
-        print("其他来源：")
-        for c in a.citations[1:]:
-            print(f"  [{c.score:.3f}] 「{c.quote[:60]}{'…' if len(c.quote) > 60 else ''}」 {c.section}")
+
+
+def print_sources(a, first: int = 0) -> None:
+    print("其他来源：" if first else "来源：")
+    for c in a.citations[first:]:
+        print(f"  [{c.score:.3f}] 「{c.quote[:60]}{'…' if len(c.quote) > 60 else ''}」 {c.section}")
+
+
+CHAT_HELP = "输入问题回车提问；简短的追问（那农村呢？）按上一个问题理解。:sources 列出上一个回答的来源，:quit 退出。"
+
+
+def cmd_chat(args) -> int:
+    """A conversation in the terminal: each question sees the earlier ones (follow-ups), answers as ``qa ask``."""
+    from .api import ERRORS, QuestionError, ask
+
+    interactive = sys.stdin.isatty()
+    print(CHAT_HELP)
+    history: list = []
+    while True:
+        try:
+            line = input("问> " if interactive else "").strip()
+        except EOFError:
+            break
+        if not interactive and line:
+            print(f"问> {line}")  # a transcript reads like the session it replays
+        if not line:
+            continue
+        if line in (":q", ":quit", ":exit"):
+            break
+        if line in (":sources", ":s"):
+            if history:
+                print_sources(history[-1])
+            else:
+                print("（还没有回答）")
+            continue
+        if line.startswith(":"):
+            print(CHAT_HELP)
+            continue
+        try:
+            a = ask(line, index_dir=args.index, top_k=args.top_k, model=args.model, history=history)
+        except QuestionError as e:
+            print(f"qa: {e}")
+            continue
+        except ERRORS as e:  # no usable index or model: every later question would fail the same way
+            print(f"qa: {e}", file=sys.stderr)
+            return EXIT_ERROR
+        history.append(a)
+        if a.resolved != a.question:
+            print(f"（理解为：{a.resolved}）")
+        print_answer(a)
+        print()
     return EXIT_OK
 
 
@@ -144,6 +198,11 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--sources", action="store_true", help="also list the other cited passages")
     common(a)
     a.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser("chat", help="a conversation in the terminal (follow-ups, :sources, :quit)")
+    c.add_argument("--top-k", type=int, default=5, help="citations per answer (default 5)")
+    common(c)
+    c.set_defaults(func=cmd_chat)
 
     e = sub.add_parser("eval", help="measure answer quality on a gold question set")
     e.add_argument("gold", nargs="?", default=str(Path(__file__).resolve().parent.parent / "eval" / "report_qa_dev.jsonl"))

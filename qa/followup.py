@@ -3,7 +3,9 @@
 A follow-up that names only a new subject (``那X呢``, ``X呢``, ``what about X``) is read as the
 previous question with its closest word swapped for X: ``去年农村居民人均可支配收入增长多少？``.
 The closest word is the previous question's word most similar to X: by meaning when an
-embedder is given, else by shape (same length, shared characters, same script).
+embedder is given (``ask(question, history=...)`` gives the index's), else by shape (same
+length, shared characters, same script; the earliest on a tie). Period words are never
+swapped: the follow-up keeps the previous question's period.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .text.periods import period_of
 from .text.tokens import STOPWORDS, tokenize, words
 
 _ZH = re.compile(r"^(?:那么?|那|还有|再问一下|那如果是)?\s*(?P<x>[^，,。？?！!]{1,12}?)\s*(?:呢|的呢|怎么样|又如何)\s*[？?]?$")
@@ -32,8 +35,9 @@ def resolve(question: str, previous: Sequence[str],
     if not x or not previous:
         return question
     prev = previous[-1]
+    # the previous question's words, less function words, figures and periods (去年 stays: 那农村呢 keeps the period)
     cands = [w for w in dict.fromkeys(words(prev) + tokenize(prev)) if len(w) >= 2 and w not in STOPWORDS
-             and re.search(r"\w", w) and not re.fullmatch(r"[0-9.%]+", w) and w in prev]
+             and re.search(r"\w", w) and not re.fullmatch(r"[0-9.%]+", w) and w in prev and not period_of(w)]
     if not cands:
         return question
     if embed is not None:
