@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .decode import DocumentError, decode, read_bytes, sha256_bytes
-from .punctuation import CLOSERS
+from .punctuation import CLAUSE_END, CLOSERS, COLONS, SENTENCE_END
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Document:
 
 _MARKER = re.compile(r"[（(]\s*(?:上接|下转|接上|转下|紧接|续)\s*第?\s*[0-9一二三四五六七八九十]+\s*版\s*[）)]")
 _WORDCH = re.compile(r"[0-9A-Za-z\u00C0-\u024F]")
+_CLAUSE_OR_SENTENCE = re.compile(f"[{CLAUSE_END}{COLONS}{SENTENCE_END}]")
 _CN_NUM = "一二三四五六七八九十百零〇"
 HEADING_RES = [  # (level, pattern) for numbered headings at the start of a line
     (1, re.compile(rf"^第[{_CN_NUM}0-9]+[章编部篇]")),
@@ -74,11 +75,11 @@ def heading_marker(text: str) -> tuple[int, str] | None:
 
 def is_standalone_heading(text: str) -> bool:
     """A line that is a heading on its own: numbered and short, or short with no punctuation."""
-    if len(text) > 40 or (text and text[-1] in "。！？!?；;"):
+    if len(text) > 40 or (text and text[-1] in SENTENCE_END + "；;"):
         return False
     if heading_marker(text):
         return True
-    return len(text) <= 30 and not re.search(r"[，,。；;：:！!？?]", text)
+    return len(text) <= 30 and not _CLAUSE_OR_SENTENCE.search(text)
 
 
 def _squeeze(text: str, start: int, end: int) -> Paragraph | None:

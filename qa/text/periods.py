@@ -24,6 +24,8 @@ _CUES = [  # (period, pattern) checked in order; first match wins
     ("now", r"今年|本年|年内|全年目标|this year|\b20\d\d target"),
 ]
 _COMPILED = [(p, re.compile(rx, re.I)) for p, rx in _CUES]
+_REVIEW = "回顾"  # a heading or passage that reviews past work
+_LOOKS_BACK = re.compile("|".join(rx for p, rx in _CUES if p in ("past1", "past5")) + "|" + _REVIEW, re.I)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?:\s*年|\b)")
 
 
@@ -62,9 +64,15 @@ def section_period(path: tuple[str, ...], year: int | None) -> str:
         p = period_of(title, year)
         if p:
             return p
-        if "回顾" in title:
+        if _REVIEW in title:
             return "past1"
     return ""
+
+
+def looks_back(text: str) -> bool:
+    """Does the text speak of past work anywhere (过去一年, 这五年, 回顾…)? Labels the text before a
+    report's first heading as its review of past work (:mod:`qa.text.structure`)."""
+    return bool(_LOOKS_BACK.search(text))
 
 
 def compatible(question: str, chunk: str) -> int:

@@ -16,12 +16,12 @@ import re
 from dataclasses import dataclass
 
 from .documents import Document, Paragraph, heading_marker, is_standalone_heading
+from .periods import looks_back
 from .punctuation import CLAUSE_END, CLOSE_QUOTES, SENTENCE_END
 
 PREAMBLE_REVIEW = "（过去工作回顾）"
 PREAMBLE = "（开头部分）"
 LEAD_LEVEL = 9  # lead sentences are the deepest level and last one paragraph
-_REVIEW_CUES = re.compile(r"过去一年|过去五年|去年|回顾|一年来|五年来|上一年")
 # 。！？!? end a sentence; so does a half-width "." after a letter or hanzi (never inside 7.5)
 _SENT_END = re.compile(rf"(?:[{SENTENCE_END}]|(?<=[A-Za-z\)\u3400-\u9fff])\.(?=\s|$|[\u3400-\u9fff“‘(（])|…{{2}})"
                        rf"[{re.escape(CLOSE_QUOTES)}]*")
@@ -102,7 +102,7 @@ def build_structure(doc: Document, max_chars: int = 240) -> tuple[list[Section],
     preamble_label = None
     if body_heads:
         before = "".join(p.text for p in doc.paragraphs[: body_heads[0]])
-        preamble_label = PREAMBLE_REVIEW if _REVIEW_CUES.search(before) else PREAMBLE
+        preamble_label = PREAMBLE_REVIEW if looks_back(before) else PREAMBLE
     title_taken = False
 
     for pi, para in enumerate(doc.paragraphs):

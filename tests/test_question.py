@@ -1,0 +1,61 @@
+"""Question analysis (qa.question): what a question asks for, its terms and its period. No model."""
+
+import pytest
+
+from qa.question import analyse, prepare
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("今年地区生产总值预期增长多少？", "quantity"),
+    ("城市轨道交通2号线哪一年开通？", "quantity"),  # a when-question asks for a year: a figure
+    ("太原要和周边哪四个市建立常态化对接合作机制？", "list"),
+    ("太原的市花是什么？", "entity"),
+    ("报告有没有提到5G？", "yesno"),
+    ("简要说明营商环境改革", "fact"),
+    ("How many new public parking spaces will Taiyuan add in 2022?", "quantity"),
+])
+def test_kind(text, kind):
+    assert analyse(text).kind == kind
+
+
+def test_unit_and_count():
+    assert analyse("今年要新建多少公里道路？").unit == "公里"
+    assert analyse("今年地区生产总值预期增长多少？").unit == ""  # no measure word: any figure
+    assert analyse("城市轨道交通2号线哪一年开通？").unit == "年"
+    assert analyse("太原要和周边哪四个市建立常态化对接合作机制？").count == 4
+    assert analyse("今年新建哪些学校？").count == 0
+
+
+def test_synonyms_are_added_with_a_lower_weight():
+    q = analyse("GDP涨了多少")
+    assert q.weights["gdp"] == 1.0 and q.weights["生产总值"] == 0.6 and q.weights["增长"] == 0.6
+    assert q.terms[:2] == ["gdp", "涨"]  # the question's own tokens come first
+    assert q.embed_text == "GDP涨了多少"  # Chinese questions are embedded as asked
+
+
+def test_english_questions_get_chinese_terms_and_an_extended_embedding():
+    q = analyse("How many new public parking spaces will Taiyuan add in 2022?")
+    assert q.english and q.weights["停车位"] == 0.8 and "停车位" in q.terms
+    assert q.embed_text.startswith(q.text) and "停车位" in q.embed_text
+    assert not analyse("今年GDP要涨多少？").english
+
+
+def test_period_is_relative_to_the_document_year():
+    assert analyse("今年地区生产总值预期增长多少？").period_for(2022) == "now"
+    assert analyse("去年城镇居民人均可支配收入增长多少？").period_for(2022) == "past1"
+    q = analyse("2021年新增就业多少人？")
+    assert q.period_for(2022) == "past1" and q.period_for(2021) == "now"
+    assert analyse("太原的市花是什么？").period_for(2022) == ""
+
+
+def test_nouns_leave_out_question_words_and_periods():
+    assert analyse("今年要新建多少公里道路？").nouns == ["新建", "道路"]
+    assert "今年" not in analyse("今年地区生产总值预期增长多少？").nouns
+
+
+def test_quoted_phrases():
+    assert analyse("报告里的“六个突破”指什么？").quoted == ["六个突破"]
+
+
+def test_prepare_collapses_whitespace_and_control_characters():
+    assert prepare("  今年\t GDP\x00要涨\n多少？ ") == "今年 GDP 要涨 多少？"
