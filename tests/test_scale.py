@@ -1,6 +1,7 @@
 """Approximate search for large indexes: HNSW recall against flat search, and the switch itself."""
 
 import numpy as np
+import pytest
 
 import qa.index.store as index_mod
 from qa.index.build import build_index
@@ -15,6 +16,7 @@ def clustered(n, dim=384, seed=0):
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
+@pytest.mark.slow  # builds an HNSW graph over 20,000 vectors
 def test_hnsw_recall_against_flat():
     x = clustered(20_000)
     q = x[:200] + 0.1 * np.random.default_rng(1).standard_normal((200, 384)).astype(np.float32)

@@ -57,8 +57,8 @@ def test_a_turn_shows_the_question_at_once_then_answer_sources_and_citation(site
     assert [m["role"] for m in history] == ["user", "assistant"] and box == ""
     assert len(turns) == 1 and turns[0].answer is not None
     assert "qa-answer" in history[1]["content"] and "<details" in sources
-    if not turns[0].answer.abstained:
-        assert citation == turns[0].answer.citations[0].as_text()
+    assert not turns[0].answer.abstained and "7%" in turns[0].answer.answer
+    assert citation == turns[0].answer.citations[0].as_text()
 
 
 def test_an_over_long_question_is_refused_with_the_limit(site):

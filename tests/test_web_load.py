@@ -9,7 +9,7 @@ from web_app_support import make_home, start_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_thirty_two_concurrent_clients(tmp_path):
