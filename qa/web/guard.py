@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from ..config import (FEEDBACK_BACKUPS, FEEDBACK_MAX_BYTES, WEB_MAX_QUESTION_CHARS,
@@ -36,9 +37,25 @@ SECURITY_HEADERS = [
 ]
 
 
+class _BytesRotatingHandler(RotatingFileHandler):
+    """Rotates by bytes written (the stock handler counts characters; feedback is mostly Chinese)."""
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:
+        if self.stream is None:
+            self.stream = self._open()
+        size = len((self.format(record) + self.terminator).encode(self.encoding))
+        self.stream.seek(0, 2)
+        return self.stream.tell() > 0 and self.stream.tell() + size > self.maxBytes
+
+
 class FeedbackLog:
+    """Feedback lines in JSON, written through a rotating file handler (bounded on disk)."""
+
     def __init__(self, path: Path, max_bytes: int = FEEDBACK_MAX_BYTES, backups: int = FEEDBACK_BACKUPS):
+        if backups < 1:
+            raise ValueError("keep at least one rotated feedback file")
         self.path, self.max_bytes, self.backups = Path(path), max_bytes, backups
+        self._handler: RotatingFileHandler | None = None
         self._lock = threading.Lock()
 
     @staticmethod
@@ -48,29 +65,16 @@ class FeedbackLog:
                 "question": question[:WEB_MAX_QUESTION_CHARS], "answer": answer[:1000], "citation": citation[:2000]}
 
     def append(self, record: dict) -> None:
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-        if len(line) > self.max_bytes:
+        line = json.dumps(record, ensure_ascii=False)
+        if len(line.encode("utf-8")) + 1 > self.max_bytes:
             raise ValueError("feedback record too large")
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            size = self.path.stat().st_size if self.path.exists() else 0
-            if size + len(line) > self.max_bytes:
-                self._rotate()
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
-
-    def _rotate(self) -> None:
-        if self.backups <= 0:
-            self.path.unlink(missing_ok=True)
-            return
-        for i in range(self.backups - 1, 0, -1):
-            older = self.path.with_name(f"{self.path.name}.{i}")
-            if older.exists():
-                os.replace(older, self.path.with_name(f"{self.path.name}.{i + 1}"))
-        os.replace(self.path, self.path.with_name(f"{self.path.name}.1"))
+            if self._handler is None:  # opened on the first vote, not when the app starts
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handler = _BytesRotatingHandler(self.path, maxBytes=self.max_bytes, backupCount=self.backups,
+                                                      encoding="utf-8")
+            self._handler.handle(logging.makeLogRecord({"msg": line, "levelno": logging.INFO}))
+            self._handler.flush()
 
     def files(self) -> list[Path]:
         return sorted(p for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
