@@ -113,6 +113,19 @@ class Reader:
         return [_best(logits[r], off0, offsets, passages[r]) for r, (_, off0, offsets) in enumerate(encs)]
 
 
+_shared: Reader | None = None
+_shared_lock = threading.Lock()
+
+
+def get_reader() -> Reader:
+    """The process-wide reader (shipped weights, or ``QA_READER``); loads on first read."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Reader()
+        return _shared
+
+
 def _best(logits: np.ndarray, off0: int, offsets: list[tuple[int, int]], passage: str) -> Reading:
     """The highest-scoring span (start ≤ end < start + MAX_ANSWER_TOKENS) among the passage tokens."""
     null = float(logits[0, 0] + logits[0, 1])
