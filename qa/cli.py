@@ -110,6 +110,7 @@ def cmd_chat(args) -> int:
                 print_sources(history[-1])
             else:
                 print("（还没有回答）")
+            print()
             continue
         if line.startswith(":"):
             print(CHAT_HELP)
