@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .decode import DocumentError, decode, read_bytes, sha256_bytes
 from .documents import Document, Paragraph, _squeeze, clean_text, join, load_text_document
+from .limits import check_docx, check_html, check_pdf, within_bounds
 
 SUPPORTED = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"}
 
@@ -37,7 +38,7 @@ def load_document(path: Path, data: bytes | None = None) -> Document:
     if not data.strip():
         raise DocumentError(f"{path.name}: the file is empty")
     if ext == ".txt":
-        return load_text_document(path, data)
+        return within_bounds(load_text_document(path, data))
     if ext in (".md", ".markdown"):
         text, enc = decode(data, path.name)
         return _finish(path, data, text, _markdown_paragraphs(text), [f"decoded as {enc}"])
@@ -58,7 +59,8 @@ def _finish(path: Path, data: bytes, text: str, paragraphs: list[Paragraph], not
     lone_top = first.heading_level == 1 and sum(p.heading_level == 1 for p in paragraphs) == 1
     if lone_top and (not title or title.strip() == first.text.strip()):
         title, paragraphs = first.text, paragraphs[1:]  # a lone top heading is the title
-    return Document(path.name, str(path), text, sha256_bytes(data), paragraphs, title=title.strip(), notes=notes)
+    return within_bounds(Document(path.name, str(path), text, sha256_bytes(data), paragraphs, title=title.strip(),
+                                  notes=notes))
 
 
 def _blocks_to_text(blocks: list[tuple[str, int]]) -> tuple[str, list[Paragraph]]:
@@ -123,6 +125,7 @@ def _pdf(path: Path, data: bytes) -> Document:
                 reader.decrypt("")
             except Exception:
                 raise DocumentError(f"{path.name}: the PDF is password-protected")
+        check_pdf(reader, path.name)  # pages and decompressed content, before any extraction
         pages = [(page.extract_text() or "") for page in reader.pages]
         meta_title = ((reader.metadata or {}).get("/Title") or "") if reader.metadata else ""
     except DocumentError:
@@ -138,6 +141,7 @@ def _pdf(path: Path, data: bytes) -> Document:
 
 
 def _docx(path: Path, data: bytes) -> Document:
+    check_docx(data, path.name)  # decompressed size and paragraph count, before python-docx parses it
     try:
         import docx
 
@@ -166,6 +170,7 @@ _HTML_BLOCKS = {"p", "div", "li", "td", "th", "tr", "pre", "blockquote", "sectio
 def _html(path: Path, data: bytes, source: str) -> Document:
     from bs4 import BeautifulSoup, NavigableString
 
+    check_html(source, path.name)
     soup = BeautifulSoup(source, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup(_HTML_DROP):
@@ -196,7 +201,10 @@ def _html(path: Path, data: bytes, source: str) -> Document:
             else:
                 walk(child)
 
-    walk(soup)
+    try:
+        walk(soup)
+    except RecursionError:
+        raise DocumentError(f"{path.name}: the HTML is nested too deeply to read") from None
     flush()
     split: list[tuple[str, int]] = []
     for text, level in blocks:
