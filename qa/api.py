@@ -22,7 +22,7 @@ from .answer import Answer, answer_from
 from .config import default_index_dir
 from .followup import resolve
 from .index.build import BuildSummary, build_index, ensure_index, remove_documents
-from .index.store import MANIFEST, Index, IndexNotFound, IndexUnusable, check_model
+from .index.store import MANIFEST, Index, IndexNotFound, IndexUnusable, check_model, read_manifest
 from .model.embedding import Embedder, ModelError, get_embedder
 from .question import analyse, prepare
 from .retrieve import retrieve
@@ -30,7 +30,7 @@ from .text.decode import DocumentError
 from .text.formats import SUPPORTED
 
 __all__ = ["ask", "context", "documents", "load_index", "ensure_index", "build_index", "remove_documents",
-           "BuildSummary", "Answer", "SUPPORTED", "ERRORS", "QuestionError", "IndexUnusable", "IndexNotFound",
+           "read_manifest", "BuildSummary", "Answer", "SUPPORTED", "ERRORS", "QuestionError", "IndexUnusable", "IndexNotFound",
            "ModelError", "DocumentError"]  # what the faces (CLI, web) use: they import nothing else of qa
 
 log = logging.getLogger(__name__)

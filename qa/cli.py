@@ -39,7 +39,7 @@ def _progress():
 
 
 def cmd_build(args) -> int:
-    from .index.build import build_index
+    from .api import build_index
 
     sources = args.paths or None
     summary = build_index(sources, args.index, model=args.model, progress=_progress(),
@@ -155,7 +155,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from .index.store import read_manifest
+    from .api import read_manifest
 
     manifest = read_manifest(Path(args.index or default_index_dir()))
     print(f"model {manifest['model']}, {manifest['chunks']} chunks, built {manifest.get('built', '?')}")
@@ -165,7 +165,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from .index.build import remove_documents
+    from .api import remove_documents
 
     summary = remove_documents(args.docs, args.index)
     print(summary.report())
