@@ -54,3 +54,14 @@ def test_sentence_split_keeps_closing_quotes():
     text = "他说：“要干实事。”然后走了！Really? Yes."
     parts = [text[a:b] for a, b in split_sentences(text)]
     assert parts == ["他说：“要干实事。”", "然后走了！", "Really?", " Yes."]
+
+
+def test_marks_after_a_sentence_end_stay_with_their_sentence():
+    # Wikipedia-like text (CMRC, DRCD): a lone "。" once became a sentence, and the answer step crashed on it
+    text = "外观还未完成。。教堂凹凸！」。我们干。……和他们谈。……"
+    assert [text[a:b] for a, b in split_sentences(text)] == ["外观还未完成。。", "教堂凹凸！」。", "我们干。……", "和他们谈。……"]
+    assert [text[a:b] for a, b in split_sentences("……他说。")] == ["……他说。"]
+    assert split_sentences("。。。") == [] and split_sentences("😀。") == []
+    doc, _, sents = structure_of("四泉圣嘉禄堂\n\n。。。\n\n外观的上部分直到博罗米尼死时都还未完成，只有下部分已经完成。。他说：“好！”。\n")
+    assert [s.text for s in sents] == ["外观的上部分直到博罗米尼死时都还未完成，只有下部分已经完成。。", "他说：“好！”。"]
+    assert all(doc.text[s.start:s.end] == s.text for s in sents)

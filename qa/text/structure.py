@@ -46,15 +46,27 @@ class Sentence:
     seq: int  # sentence number within the document
 
 
+def _has_word(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """[start, end) spans of the sentences of a paragraph."""
+    """[start, end) spans of the sentences of a paragraph.
+
+    Every sentence holds a word: marks after a sentence end (``完成。。``, ``！」。``, ``。……``)
+    stay with the sentence they end instead of becoming a "sentence" of their own.
+    """
     spans, i = [], 0
-    for m in _SENT_END.finditer(text):
-        if m.end() > i:
-            spans.append((i, m.end()))
-            i = m.end()
-    if i < len(text):
-        spans.append((i, len(text)))
+    for end in [m.end() for m in _SENT_END.finditer(text)] + [len(text)]:
+        if end <= i:
+            continue
+        if _has_word(text[i:end]):
+            spans.append((i, end))
+        elif spans:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            continue  # marks opening the paragraph join the sentence after them
+        i = end
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
@@ -138,7 +150,7 @@ def build_structure(doc: Document, max_chars: int = 240) -> tuple[list[Section],
         for a, b in spans:
             for x, y in split_long(para.text, a, b, max_chars):
                 piece = para.text[x:y].strip()
-                if not piece:
+                if not _has_word(piece):  # marks only: nothing to quote or to read
                     continue
                 sentences.append(Sentence(piece, *para.span(x, y), path, pi, len(sentences)))
     if not doc.title:
