@@ -120,8 +120,8 @@ def _coverage(folded: str, weights: dict[str, float], total: float) -> float:
     return sum(w for t, w in weights.items() if t in folded) / total if total else 0.0
 
 
-def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) -> Span:
-    """The best run of 1-3 clauses of a sentence for the question."""
+def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) -> Span | None:
+    """The best run of 1-3 clauses of a sentence for the question; None when it has none (marks only)."""
     text = hit.chunk.text
     folded_ctx = fold(hit.chunk.section + text)
     sent_cov = _coverage(folded_ctx, weights, total)
@@ -149,7 +149,8 @@ def best_span(q: Question, hit: Hit, weights: dict[str, float], total: float) ->
                 score += 0.1 * min(items - 1, 3) + (0.2 if q.count and items >= q.count else 0)
             if best is None or score > best.score:
                 best = Span(hit, a, b, score, cov, sent_cov, figure, unit)
-    assert best is not None
+    if best is None:  # marks only ("。"): indexes built before split_sentences kept marks with their sentence
+        return None
     return _extend_qualifier(q, best) if best.figure else best
 
 
@@ -170,7 +171,7 @@ def read(q: Question, hits: list[Hit], bm25: BM25) -> list[Span]:
     weights = _weights(q, bm25)
     own = {fold(t) for t in q.terms if q.weights.get(t, 1.0) >= 1.0}
     total = sum(w for t, w in weights.items() if t in own) or sum(weights.values())
-    spans = [best_span(q, h, weights, total) for h in hits[:READ_TOP]]
+    spans = [s for s in (best_span(q, h, weights, total) for h in hits[:READ_TOP]) if s is not None]
     # a sentence that holds what a quantity question asks for (a figure, in the asked unit) comes first
     spans.sort(key=lambda s: (q.kind == "quantity" and not (s.figure and s.unit), -(s.hit.score + W_READER * s.score)))
     return spans
@@ -267,9 +268,9 @@ def answer_from(q: Question, hits: list[Hit], bm25: BM25, top_k: int, offsets, s
     ``offsets(chunk, i)`` maps an index in a quote to its document offset; ``similarity(texts)``
     embeds passages and returns their cosines to the question (only called when needed).
     """
-    if not hits:
-        return Answer(q.text, "", True, [], NOT_FOUND_EN if q.english else NOT_FOUND, kind=q.kind)
     spans = read(q, hits, bm25)
+    if not spans:
+        return Answer(q.text, "", True, [], NOT_FOUND_EN if q.english else NOT_FOUND, kind=q.kind)
     best = spans[0]
     abstain, feats = should_abstain(q, best, bm25, similarity)
     if q.english and not abstain:
