@@ -46,6 +46,7 @@ class Citation:
     end: int
     score: float
     highlight: tuple[int, int] | None = None  # the answer's [start, end) inside ``quote``
+    page: int | None = None  # 1-based page where the quote starts, for paged sources (PDF, page images)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -34,6 +34,7 @@ def _progress():
         bar.refresh()
         if done >= total:
             bar.close()
+            del bars[stage]  # a stage may run again (OCR pages, once for each scanned document)
 
     return update
 
@@ -75,13 +76,15 @@ def print_answer(a) -> None:
     print(f"答案：{a.answer}")
     print(f"引文：「{c.quote}」")
     print(f"出处：{' > '.join(x for x in (c.title, c.section) if x)}")
-    print(f"位置：{c.doc} 第{c.start}–{c.end}字（答案在第{a.answer_start}–{a.answer_end}字）")
+    page = f" 第{c.page}页" if c.page else ""
+    print(f"位置：{c.doc}{page} 第{c.start}–{c.end}字（答案在第{a.answer_start}–{a.answer_end}字）")
 
 
 def print_sources(a, first: int = 0) -> None:
     print("其他来源：" if first else "来源：")
     for c in a.citations[first:]:
-        print(f"  [{c.score:.3f}] 「{c.quote[:60]}{'…' if len(c.quote) > 60 else ''}」 {c.section}")
+        page = f" 第{c.page}页" if c.page else ""
+        print(f"  [{c.score:.3f}] 「{c.quote[:60]}{'…' if len(c.quote) > 60 else ''}」 {c.section}{page}")
 
 
 CHAT_HELP = "输入问题回车提问；简短的追问（那农村呢？）按上一个问题理解。:sources 列出上一个回答的来源，:quit 退出。"

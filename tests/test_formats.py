@@ -73,7 +73,8 @@ def test_gb18030_and_utf16_files(tmp_path):
 @pytest.mark.parametrize("name, data, reason", [
     ("empty.txt", b"", "empty"),
     ("bin.txt", bytes(range(256)) * 4, "binary"),
-    ("x.png", b"\x89PNG", "unsupported"),
+    ("x.gif", b"GIF89a", "unsupported"),
+    ("x.png", b"\x89PNG", "not a readable image"),
     ("broken.docx", b"PK\x03\x04 nope", "not a readable .docx"),
     ("broken.pdf", b"%PDF-1.4 garbage", "not a readable PDF"),
 ])
@@ -114,7 +115,7 @@ def test_mixed_folder_indexes_the_good_and_reports_the_bad(tmp_path):
     assert sorted(summary.added) == ["district.docx", "english.pdf", "gbk.txt", "news.html", "report.md", "utf16.txt"]
     skipped = {p.rsplit("/", 1)[-1]: why for p, why in summary.skipped}
     assert "empty" in skipped["empty.txt"] and "binary" in skipped["binary.txt"]
-    assert "no text layer" in skipped["scanned.pdf"] and "unsupported" in skipped["image.png"]
+    assert "no text layer" in skipped["scanned.pdf"] and "not a readable image" in skipped["image.png"]
     assert "docx" in skipped["broken.docx"]
     assert not summary.ok
     report = summary.report()
@@ -124,7 +125,7 @@ def test_mixed_folder_indexes_the_good_and_reports_the_bad(tmp_path):
 def test_folder_with_nothing_usable(tmp_path):
     folder = tmp_path / "junk"
     folder.mkdir()
-    (folder / "a.png").write_bytes(b"\x89PNG")
+    (folder / "a.gif").write_bytes(b"GIF89a")
     summary = build_index([folder], tmp_path / "idx", embedder=HashEmbedder())
     assert summary.documents == 0
     assert any("no supported documents" in why for _, why in summary.skipped)

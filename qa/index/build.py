@@ -22,14 +22,14 @@ from ..config import ChunkSettings, default_index_dir, default_seeds_dir
 from ..text.decode import DocumentError, read_bytes, sha256_bytes
 from ..text.documents import Document
 from ..model.embedding import Embedder, get_embedder
-from ..text.formats import load_document, unsupported
+from ..text.formats import load_document, reader_version, unsupported
 from .store import MANIFEST, Chunk, Index, IndexNotFound, IndexUnusable, build_lock, read_manifest, write_index
 from ..text.structure import build_structure, section_string
 from ..text.tokens import tokenize
 from ..text.periods import chunk_period, document_year
 
 log = logging.getLogger(__name__)
-ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+ProgressFn = Callable[[str, int, int], None]  # (stage, done, total); stages: reading, ocr (pages), embedding, writing
 
 
 @dataclass
@@ -113,7 +113,7 @@ def document_chunks(doc: Document, settings: ChunkSettings) -> tuple[list[Chunk]
             context_cache[s.path] = tokenize(" ".join(s.path))
         period = chunk_period(s.text, doc.paragraphs[s.para].text, s.path, year)
         chunks.append(Chunk(-1, doc.doc_id, doc.title, section_string(s.path), s.text, s.start, s.end,
-                            s.para, s.seq, period, tokenize(s.text), context_cache[s.path]))
+                            s.para, s.seq, period, tokenize(s.text), context_cache[s.path], doc.page_at(s.start)))
     return chunks, len(sections), year
 
 
@@ -170,10 +170,10 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                     raise DocumentError(f"{path.name}: another file with the same name is already indexed "
                                         f"({next(d['path'] for d in documents if d['doc_id'] == path.name)})")
                 reuse = old and old.documents.get(path.name)
-                if reuse and reuse["sha256"] == digest:
+                if reuse and reuse["sha256"] == digest and reuse.get("reader", 1) == reader_version(path):
                     take_old(path.name, reuse)
                 else:
-                    doc = load_document(path, data)
+                    doc = load_document(path, data, progress=lambda d, t: note("ocr", d, t))
                     doc_chunks, n_sections, year = document_chunks(doc, settings)
                     if not doc_chunks:
                         raise DocumentError(f"{path.name}: no sentences found in the text")
@@ -181,6 +181,7 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                     chunks += doc_chunks
                     documents.append({"doc_id": doc.doc_id, "title": doc.title, "path": str(path), "sha256": digest,
                                       "sections": n_sections, "chunks": len(doc_chunks), "year": year, "notes": doc.notes,
+                                      "pages": len(doc.pages) or None, "reader": reader_version(path),
                                       "built": time.strftime("%Y-%m-%d %H:%M:%S"), "text": doc.text})
                     names.add(doc.doc_id)
                     summary.added.append(path.name)

@@ -70,6 +70,7 @@ class Chunk:
     period: str = ""  # past1 / past5 / now / next5 (see qa.text.periods), "" when unknown
     tokens: list[str] = field(default_factory=list, repr=False)  # BM25 tokens of text
     context_tokens: list[str] = field(default_factory=list, repr=False)  # BM25 tokens of the section path
+    page: int | None = None  # 1-based page of a paged source (PDF, page image) where the chunk starts
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -14,6 +14,7 @@ their offset in ``text``. Cleaning never rewrites characters; it only drops some
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from array import array
@@ -46,6 +47,13 @@ class Document:
     paragraphs: list[Paragraph]
     title: str = ""
     notes: list[str] = field(default_factory=list)  # what cleaning did, for the build report
+    pages: list[int] = field(default_factory=list)  # paged sources (PDF, images): offset where each page starts
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset`` (None for a source without pages)."""
+        if not self.pages:
+            return None
+        return max(1, bisect.bisect_right(self.pages, offset))
 
 
 # ---------------------------------------------------------------- cleaning
@@ -148,6 +156,73 @@ def clean_text(text: str, notes: list[str] | None = None) -> list[Paragraph]:
     if out and out[-1].text[-1] not in CLOSERS and not is_standalone_heading(out[-1].text):
         notes.append("the text ends in mid-sentence (truncated?)")
     return out
+
+
+def clean_layout(text: str, lines: list, notes: list[str] | None = None, ocr: bool = False) -> list[Paragraph]:
+    """Laid-out lines (:class:`qa.text.layout.LayoutLine`: offsets in ``text``, paragraph starts and display
+    headings read from the page) → cleaned paragraphs. The lines of a paragraph are joined (the layout wrapped
+    them); then the seed's cleaning: a paragraph printed twice is kept once (for OCR'd text, also when the two
+    readings differ by a few characters), and one cut without closing punctuation is joined to the next (a
+    page or column break the layout could not see)."""
+    notes = notes if notes is not None else []
+    paras: list[Paragraph] = []
+    pending = True  # the next line starts a paragraph (a line that squeezed to nothing passes its start on)
+    wraps = 0
+    for ln in lines:
+        pending = pending or ln.new_paragraph
+        p = _squeeze(text, ln.start, ln.end)
+        if p is None:
+            continue
+        p.heading_level = ln.heading_level
+        if pending or not paras or paras[-1].heading_level != p.heading_level:
+            paras.append(p)
+        else:
+            paras[-1] = join(paras[-1], p)
+            wraps += 1
+        pending = False
+    if wraps:
+        notes.append(f"rejoined {wraps} line(s) wrapped by the layout")
+    seen: set[str] = set()
+    ends: dict[tuple[str, str], list[str]] = {}  # OCR: earlier long paragraphs by their first / last characters
+    kept: list[Paragraph] = []
+    for p in paras:
+        key = _fold(p.text)
+        if len(key) >= 30 and key in seen:
+            continue
+        if ocr and len(key) >= OCR_TWICE_MIN:
+            near = ends.get(("a", key[:8]), []) + ends.get(("z", key[-8:]), [])
+            if any(_alike(key, other) for other in near):
+                continue
+            ends.setdefault(("a", key[:8]), []).append(key)
+            ends.setdefault(("z", key[-8:]), []).append(key)
+        seen.add(key)
+        kept.append(p)
+    if len(kept) < len(paras):
+        notes.append(f"removed {len(paras) - len(kept)} paragraph(s) printed twice")
+    out: list[Paragraph] = []
+    joins = 0
+    for p in kept:
+        prev = out[-1] if out else None
+        if prev is not None and not prev.heading_level and not p.heading_level and _continues(prev.text, p.text):
+            out[-1] = join(prev, p)
+            joins += 1
+        else:
+            out.append(p)
+    if joins:
+        notes.append(f"joined {joins} paragraph(s) cut without closing punctuation")
+    return out
+
+
+OCR_TWICE_MIN = 60  # OCR'd paragraphs this long …
+OCR_TWICE_SIMILAR = 0.95  # … and this alike (difflib ratio), starting or ending alike, were printed twice
+
+
+def _alike(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= OCR_TWICE_SIMILAR and m.quick_ratio() >= OCR_TWICE_SIMILAR \
+        and m.ratio() >= OCR_TWICE_SIMILAR
 
 
 def _continues(prev: str, nxt: str) -> bool:

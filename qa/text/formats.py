@@ -1,8 +1,11 @@
 """File formats → :class:`~qa.text.documents.Document`.
 
 ``.txt`` and ``.md`` are decoded (UTF-8/16 with BOM, GB18030) and cleaned as text;
-``.pdf`` (its text layer, pypdf), ``.docx`` (python-docx) and ``.html``/``.htm`` (the
-readable text, BeautifulSoup) are extracted into a text whose offsets citations use.
+``.docx`` (python-docx) and ``.html``/``.htm`` (the readable text, BeautifulSoup) are extracted
+into a text whose offsets citations use. ``.pdf`` (its text layer, OCR for pages without one) and
+page images ``.png .jpg .jpeg .tif .tiff`` (OCR) are paged: :mod:`qa.text.pdf` reads them page by
+page, drops page furniture and rejoins wrapped lines (:mod:`qa.text.layout`), and the document
+records where each page starts.
 Headings from markdown ``#``, docx heading styles and ``<h1>``–``<h6>`` become
 ``Paragraph.heading_level`` and feed the same section tree as numbered Chinese headings.
 """
@@ -14,10 +17,11 @@ import re
 from pathlib import Path
 
 from .decode import DocumentError, decode, read_bytes, sha256_bytes
-from .documents import Document, Paragraph, _squeeze, clean_text, join, load_text_document
+from .documents import Document, Paragraph, _squeeze, join, load_text_document
 from .limits import check_docx, check_html, check_pdf, within_bounds
+from .pdf import IMAGE_TYPES, PageProgress, Paged, read_image, read_pdf
 
-SUPPORTED = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"}
+SUPPORTED = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"} | IMAGE_TYPES
 
 
 def unsupported(path: str | Path) -> str | None:
@@ -28,8 +32,16 @@ def unsupported(path: str | Path) -> str | None:
     return f"unsupported file type {ext or '(none)'!r}; supported: {', '.join(sorted(SUPPORTED))}"
 
 
-def load_document(path: Path, data: bytes | None = None) -> Document:
-    """Read any supported file; raises :class:`DocumentError` with a reason when it cannot."""
+def reader_version(path: str | Path) -> int:
+    """The version of the reader of this file type; an index re-reads a document read by an older one."""
+    ext = Path(path).suffix.lower()
+    return 2 if ext == ".pdf" or ext in IMAGE_TYPES else 1  # 2: paged reading (layout, furniture, OCR, pages)
+
+
+def load_document(path: Path, data: bytes | None = None, progress: PageProgress | None = None) -> Document:
+    """Read any supported file; raises :class:`DocumentError` with a reason when it cannot.
+
+    ``progress(done, total)`` is called after each page read by OCR (scans, page images)."""
     path = Path(path)
     ext = path.suffix.lower()
     if why := unsupported(path):
@@ -43,7 +55,9 @@ def load_document(path: Path, data: bytes | None = None) -> Document:
         text, enc = decode(data, path.name)
         return _finish(path, data, text, _markdown_paragraphs(text), [f"decoded as {enc}"])
     if ext == ".pdf":
-        return _pdf(path, data)
+        return _pdf(path, data, progress)
+    if ext in IMAGE_TYPES:
+        return _paged(path, data, read_image(path, data, progress))
     if ext == ".docx":
         return _docx(path, data)
     text, enc = decode(data, path.name)
@@ -115,7 +129,7 @@ def _markdown_paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
-def _pdf(path: Path, data: bytes) -> Document:
+def _pdf(path: Path, data: bytes, progress: PageProgress | None) -> Document:
     try:
         from pypdf import PdfReader
 
@@ -126,18 +140,17 @@ def _pdf(path: Path, data: bytes) -> Document:
             except Exception:
                 raise DocumentError(f"{path.name}: the PDF is password-protected")
         check_pdf(reader, path.name)  # pages and decompressed content, before any extraction
-        pages = [(page.extract_text() or "") for page in reader.pages]
-        meta_title = ((reader.metadata or {}).get("/Title") or "") if reader.metadata else ""
     except DocumentError:
         raise
     except Exception as e:
         raise DocumentError(f"{path.name}: not a readable PDF ({type(e).__name__}: {e})")
-    text = "\n\n".join(pages)
-    if not re.search(r"\w", text):
-        raise DocumentError(f"{path.name}: the PDF has no text layer ({len(pages)} page(s) of images?); "
-                            "run OCR on it first")
-    notes = [f"{len(pages)} PDF page(s)"]
-    return _finish(path, data, text, clean_text(text, notes), notes, title=str(meta_title))
+    return _paged(path, data, read_pdf(path, data, progress))  # text layer, OCR where a page has none
+
+
+def _paged(path: Path, data: bytes, paged: Paged) -> Document:
+    doc = _finish(path, data, paged.text, paged.paragraphs, paged.notes, title=paged.title)
+    doc.pages = paged.pages
+    return doc
 
 
 def _docx(path: Path, data: bytes) -> Document:

@@ -120,8 +120,8 @@ def build_structure(doc: Document, max_chars: int = 240) -> tuple[list[Section],
     for pi, para in enumerate(doc.paragraphs):
         level, head_len = _paragraph_heading(para)
         if level and not title_taken and not sentences and not sections and head_len == len(para.text) \
-                and not heading_marker(para.text):
-            doc.title = doc.title or _strip_end(para.text)  # the first bare line is the title
+                and not heading_marker(para.text) and doc.title in ("", _strip_end(para.text), para.text):
+            doc.title = doc.title or _strip_end(para.text)  # the first bare line is the title (unless it has one)
             title_taken = True
             continue
         title_taken = True

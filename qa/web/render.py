@@ -43,7 +43,9 @@ def where(c: Citation) -> str:
 
 
 def offsets(c: Citation) -> str:
-    return f"{esc(c.doc)} 第{c.start}–{c.end}字"
+    """Where the quote is: the file, its page for a paged source (PDF, page image), the character offsets."""
+    page = f" 第{int(c.page)}页" if c.page else ""
+    return f"{esc(c.doc)}{page} 第{c.start}–{c.end}字"
 
 
 def answer_html(answer: Answer, asked: str, resolved: str | None = None, nearest: int = 3) -> str:
