@@ -143,5 +143,12 @@ WEB_MAX_UPLOAD_REQUEST_BYTES = 50 * 1024 * 1024  # per upload request / per "add
 WEB_MAX_UPLOAD_FILES = 10  # files per "add documents" action
 WEB_MAX_DOCUMENTS_BYTES = 500 * 1024 * 1024  # the managed documents folder as a whole
 WEB_STAGING_MAX_BYTES = 200 * 1024 * 1024  # Gradio's upload staging folder, oldest files pruned beyond this
+# Wrong admin passwords slow down the client address that sends them, and no one else: after its n-th wrong
+# password in a row an address must wait min(BASE * 2**(n-1), MAX) seconds before its next try (tries meanwhile are
+# refused at once, holding no slot); an hour without a wrong one, or a right one, forgets them.
+WEB_ADMIN_RETRY_BASE_S = 1.0
+WEB_ADMIN_RETRY_MAX_S = 300.0
+WEB_ADMIN_RETRY_FORGET_S = 3600.0
+WEB_ADMIN_THROTTLE_CLIENTS = 10_000  # addresses remembered (IPv6 by /64); the oldest are forgotten beyond this
 FEEDBACK_MAX_BYTES = 5 * 1024 * 1024  # feedback.jsonl is rotated when it would grow past this
 FEEDBACK_BACKUPS = 3  # rotated feedback files kept (feedback.jsonl.1 … .3): at most 20 MB in all

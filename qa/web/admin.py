@@ -4,6 +4,8 @@
   may add and remove documents; with ``QA_ADMIN_PASSWORD`` (or ``QA_ADMIN_PASSWORD_FILE``) set,
   the password is always required (compared in constant time); on any other bind without a
   password the app is read-only. There is no default password and none on the command line.
+  Wrong passwords are throttled per client address (:class:`Throttle`): the answer never sleeps,
+  an address that guessed wrong is refused at once until its wait is over, nobody else waits.
 - :func:`safe_name` reduces an uploaded file name to a safe base name; :func:`store` copies an
   upload into the managed documents folder without ever overwriting a file (``name-2.txt`` …).
 - :func:`check_uploads` enforces the type, count and size limits before anything is stored.
@@ -18,13 +20,16 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
 import unicodedata
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import (WEB_MAX_DOCUMENTS_BYTES, WEB_MAX_UPLOAD_FILE_BYTES, WEB_MAX_UPLOAD_FILES,
-                     WEB_MAX_UPLOAD_REQUEST_BYTES)
+from ..config import (WEB_ADMIN_RETRY_BASE_S, WEB_ADMIN_RETRY_FORGET_S, WEB_ADMIN_RETRY_MAX_S,
+                     WEB_ADMIN_THROTTLE_CLIENTS, WEB_MAX_DOCUMENTS_BYTES, WEB_MAX_UPLOAD_FILE_BYTES,
+                     WEB_MAX_UPLOAD_FILES, WEB_MAX_UPLOAD_REQUEST_BYTES)
 from ..text.formats import SUPPORTED
 
 log = logging.getLogger(__name__)
@@ -73,11 +78,70 @@ def load_admin_password(env: dict | None = None) -> str | None:
     return value
 
 
+def client_key(host: str | None) -> str:
+    """The address a client is throttled by: IPv4 as is, IPv6 by its /64 network (one host owns a /64)."""
+    try:
+        ip = ipaddress.ip_address((host or "").strip("[]"))
+    except ValueError:
+        return host or "?"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class Throttle:
+    """Wrong passwords slow down the address that sends them: after its n-th wrong password in a row an
+    address waits ``min(base * 2**(n-1), cap)`` seconds before its next try counts. Nothing sleeps: a try
+    during the wait is refused at once (and does not lengthen it). A right password, or ``forget`` seconds
+    without a wrong one, clears the address; at most ``max_clients`` addresses are remembered."""
+
+    def __init__(self, base: float = WEB_ADMIN_RETRY_BASE_S, cap: float = WEB_ADMIN_RETRY_MAX_S,
+                 forget: float = WEB_ADMIN_RETRY_FORGET_S, max_clients: int = WEB_ADMIN_THROTTLE_CLIENTS,
+                 clock=time.monotonic):
+        self.base, self.cap, self.forget, self.max_clients, self.clock = base, cap, forget, max_clients, clock
+        self._lock = threading.Lock()
+        self._state: OrderedDict[str, tuple[int, float, float]] = OrderedDict()  # key → (failures, until, last)
+
+    def wait(self, client: str | None) -> float:
+        """Seconds this client must still wait before a password from it is even compared (0: none)."""
+        key, now = client_key(client), self.clock()
+        with self._lock:
+            failures, until, last = self._state.get(key, (0, 0.0, 0.0))
+            if failures and now - last > self.forget:
+                del self._state[key]
+                return 0.0
+            return max(0.0, until - now)
+
+    def failed(self, client: str | None) -> float:
+        """Count a wrong password from this client; returns its wait before the next try."""
+        key, now = client_key(client), self.clock()
+        with self._lock:
+            failures, _, last = self._state.pop(key, (0, 0.0, 0.0))
+            failures = 1 if now - last > self.forget else failures + 1
+            delay = min(self.cap, self.base * 2 ** min(failures - 1, 30))
+            self._state[key] = (failures, now + delay, now)
+            while len(self._state) > self.max_clients:
+                self._state.popitem(last=False)
+            return delay
+
+    def succeeded(self, client: str | None) -> None:
+        with self._lock:
+            self._state.pop(client_key(client), None)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int  # the HTTP status a route answers with: 403 read-only, 401 wrong or missing, 429 wait
+    message: str
+
+
 @dataclass
 class AdminGate:
     mode: str  # "open" (loopback, no password) | "password" | "readonly"
     _digest: bytes | None = None
-    delay: float = 1.0  # seconds to wait after a wrong password (slows guessing)
+    throttle: Throttle = field(default_factory=Throttle)
 
     @classmethod
     def create(cls, host: str, password: str | None) -> "AdminGate":
@@ -94,18 +158,34 @@ class AdminGate:
         return (f"【只读】服务对外开放且未配置管理员密码（{ENV_PASSWORD} 或 {ENV_PASSWORD_FILE}），"
                 "不能添加或删除文档。提问不受影响。")
 
-    def check(self, password: str | None) -> None:
-        """Raise :class:`UploadError` unless this caller may change the documents."""
+    def refusal(self, password: object, client: str | None = None) -> Refusal | None:
+        """Why this caller may not change the documents, or None when it may. Never waits.
+
+        ``client`` is the caller's address; a wrong password from it makes it wait before its next
+        try (:class:`Throttle`). Without an address nothing is throttled (calls from Python).
+        """
         if self.mode == "open":
-            return
+            return None
         if self.mode == "readonly":
-            raise UploadError("只读模式：服务器未配置管理员密码，不能添加或删除文档。")
-        given = hashlib.sha256((password or "").encode("utf-8", "replace")).digest()
-        if not password or not hmac.compare_digest(given, self._digest or b""):
-            log.warning("admin action refused: %s password", "missing" if not password else "wrong")
-            if password and self.delay:
-                time.sleep(self.delay)
-            raise UploadError("管理员密码不正确（或未填写），未做任何修改。")
+            return Refusal(403, "只读模式：服务器未配置管理员密码，不能添加或删除文档。")
+        if client is not None and (wait := self.throttle.wait(client)) > 0:
+            return Refusal(429, f"管理员密码错误次数过多：请 {max(1, round(wait))} 秒后再试，未做任何修改。")
+        text = password if isinstance(password, str) else ""
+        given = hashlib.sha256(text.encode("utf-8", "replace")).digest()
+        if not text or not hmac.compare_digest(given, self._digest or b""):
+            if password:  # a guess (an empty field is not one)
+                delay = self.throttle.failed(client) if client is not None else 0
+                log.warning("admin action refused: wrong password from %s (next try in %g s)",
+                            client_key(client) if client is not None else "a local call", delay)
+            return Refusal(401, "管理员密码不正确（或未填写），未做任何修改。")
+        if client is not None:
+            self.throttle.succeeded(client)
+        return None
+
+    def check(self, password: object, client: str | None = None) -> None:
+        """Raise :class:`UploadError` unless this caller may change the documents (see :meth:`refusal`)."""
+        if why := self.refusal(password, client):
+            raise UploadError(why.message)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -178,6 +258,8 @@ def check_uploads(paths: list[str], staging: Path | None, docs_dir: Path) -> lis
     """Validate a batch of staged uploads (containment, type, count and sizes) before storing any."""
     if not paths:
         raise UploadError("请先选择要上传的文件。")
+    if not isinstance(paths, (list, tuple)) or not all(isinstance(p, str) for p in paths):
+        raise UploadError("上传的文件无效，请重新选择。")
     if len(paths) > WEB_MAX_UPLOAD_FILES:
         raise UploadError(f"一次最多上传 {WEB_MAX_UPLOAD_FILES} 个文件（这次有 {len(paths)} 个）。")
     root = staging.resolve() if staging else None

@@ -28,6 +28,7 @@ from .guard import FeedbackLog  # noqa: E402
 from .render import CSS, documents_html, error_html, sources_html  # noqa: E402
 
 log = logging.getLogger(__name__)
+API_NAMES = ("ask", "documents", "context", "upload", "remove")  # the named endpoints (/gradio_api/call/<name>)
 ASK_CONCURRENCY = 2  # questions answered at the same time (the machine this targets has 2 cores)
 EXAMPLES = ["今年地区生产总值预期增长多少？", "去年城镇居民人均可支配收入增长多少？", "未来五年要培育多少家新型研发机构？",
             "太原要和周边哪四个市建立常态化对接合作机制？", "How many new public parking spaces will Taiyuan add in 2022?"]
@@ -89,10 +90,21 @@ class WebApp:
             if real.is_relative_to(root) and real.is_file():
                 real.unlink(missing_ok=True)
 
-    def on_upload(self, files, password: str, progress=gr.Progress()):
-        paths = [str(f) for f in (files or []) if f]
+    def admin_validator(self, target, password, request: gr.Request):
+        """Checks the admin password before an upload or a removal enters the queue: refused callers hold
+        no queue place and no admin slot, and wrong passwords are throttled per client address."""
         try:
-            self.gate.check(password)
+            why = self.gate.refusal(password, client_host(request))
+            message = why.message if why else ""
+        except Exception:  # noqa: BLE001 - refuse; Gradio would echo the exception's text to the caller
+            log.exception("checking the admin password failed")
+            why, message = True, "服务器内部错误，已记录；文档没有改动。"
+        return gr.validate(True, ""), gr.validate(not why, message)
+
+    def on_upload(self, files, password: str, request: gr.Request, progress=gr.Progress()):
+        paths = [str(f) for f in (files or []) if f] if isinstance(files, list) else []
+        try:
+            self.gate.check(password, client_host(request))
             progress(0, desc="检查文件")
 
             def note(stage: str, done: int, total: int) -> None:
@@ -110,9 +122,9 @@ class WebApp:
         table, choices = self.doc_views()
         return message, table, choices, None
 
-    def on_remove(self, doc_id: str, password: str):
+    def on_remove(self, doc_id: str, password: str, request: gr.Request):
         try:
-            self.gate.check(password)
+            self.gate.check(password, client_host(request))
             message = remove_document(doc_id, docs_dir=self.docs_dir, index_dir=self.index_dir)
         except UploadError as e:
             message = str(e)
@@ -180,9 +192,10 @@ class WebApp:
             bot.clear(lambda: ([], sources_html(None), "", ""), None, [turns, sources, citation, note],
                       api_visibility="private")
             upload.click(self.on_upload, [files, password], [status, table, pick, files], api_name="upload",
-                         concurrency_id="admin", concurrency_limit=1, show_progress_on=[status])
+                         concurrency_id="admin", concurrency_limit=1, show_progress_on=[status],
+                         validator=self.admin_validator)
             remove.click(self.on_remove, [pick, password], [status, table, pick], api_name="remove",
-                         concurrency_id="admin", concurrency_limit=1)
+                         concurrency_id="admin", concurrency_limit=1, validator=self.admin_validator)
             demo.load(self.doc_views, None, [table, pick], api_visibility="private")
             gr.api(chat.api_ask, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
             gr.api(self.api_documents, api_name="documents")
@@ -192,6 +205,11 @@ class WebApp:
     def example_turn(self, sample, turns):
         text = sample[0] if isinstance(sample, (list, tuple)) and sample else sample
         yield from self.chat.turn(text if isinstance(text, str) else "", turns)
+
+
+def client_host(request: gr.Request | None) -> str | None:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or ("?" if request is not None else None)
 
 
 def theme() -> gr.themes.Base:
@@ -206,7 +224,7 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
     from starlette.middleware import Middleware
 
     from .admin import ConfigError, load_admin_password
-    from .guard import UploadGuard
+    from .guard import UPLOAD_PASSWORD_JS, UploadGuard
 
     staging = Path(staging or get_upload_folder())  # where Gradio stages uploads
 
@@ -219,10 +237,11 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
     print(f"Loading the index and the model … ({gate.mode} mode for documents)", flush=True)
     app.warm_up()
     demo = app.blocks()
-    demo.queue(default_concurrency_limit=1, max_size=100)
-    guard = Middleware(UploadGuard, staging=staging, read_only=gate.mode == "readonly")
+    demo.queue(default_concurrency_limit=1, max_size=100, api_open=False)  # no /run/<name>: every call is queued
+    guard = Middleware(UploadGuard, staging=staging, gate=gate, api_names=API_NAMES)
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=False,
                 max_file_size=WEB_MAX_UPLOAD_FILE_BYTES, theme=theme(), css=CSS, footer_links=["api"],
                 run_history=False, enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False,
                 state_session_capacity=1000, app_kwargs={"middleware": [guard]},
+                head=UPLOAD_PASSWORD_JS if gate.mode == "password" else None,
                 blocked_paths=[str(app.docs_dir), str(app.index_dir), str(app.home / "feedback")])

@@ -153,7 +153,7 @@ class Chat:
         """The sentences around a cited passage: [{text, quote, section}], the cited one with quote=true."""
         try:
             return context(str(doc), int(start), self.index_dir)
-        except (KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError, OverflowError):  # OverflowError: start = Infinity
             raise gr.Error("没有这个段落。", print_exception=False) from None
         except Exception as e:  # noqa: BLE001
             raise gr.Error(friendly(e), print_exception=False) from None

@@ -97,6 +97,8 @@ def remove_document(doc_id: str, *, docs_dir: Path, index_dir: Path) -> str:
     """Remove one document from the index (and its stored copy when it was uploaded)."""
     if not doc_id:
         raise UploadError("请先选择要删除的文档。")
+    if not isinstance(doc_id, str) or len(doc_id) > 1000:  # API callers may send anything
+        raise UploadError("文档名无效：请从列表中选择要删除的文档。")
     with _admin_lock:
         indexed = load_index(index_dir).documents
         if doc_id not in indexed:

@@ -1,12 +1,24 @@
-"""Bounded writes from the web: the feedback log and Gradio's upload staging folder.
+"""Bounded writes from the web: the feedback log, Gradio's routes and its upload staging folder.
 
 - :class:`FeedbackLog` appends JSON lines and rotates the file before it passes
   ``FEEDBACK_MAX_BYTES``, keeping ``FEEDBACK_BACKUPS`` old files: the log never exceeds
   ``(1 + FEEDBACK_BACKUPS) * FEEDBACK_MAX_BYTES`` on disk.
-- :class:`UploadGuard` is ASGI middleware in front of Gradio's ``/gradio_api/upload`` route
-  (files are staged there before any handler runs): it refuses uploads on a read-only server,
-  requests without a length or larger than the per-request limit, and keeps the staging folder
-  under ``WEB_STAGING_MAX_BYTES`` by pruning the oldest staged files (or refusing when it cannot).
+- :class:`UploadGuard` is ASGI middleware in front of all of Gradio:
+
+  * only the routes this app writes through are reachable with anything but GET/HEAD: the queue
+    (``/gradio_api/queue/join``, ``/cancel``, ``/reset``), the named API (``/gradio_api/call/<name>``)
+    and ``/gradio_api/upload``. Gradio's other built-ins (``/process_recording``, ``/run/…``,
+    ``/component_server``, ``/stream/…``, ``/login`` …) answer 404; websockets are refused;
+  * files in the staging folder are never served back (``/gradio_api/file=…``): 404;
+  * an upload (files are staged before any handler runs) is refused on a read-only server; on a
+    locked one it needs the admin password in the ``X-QA-Admin-Password`` header (URL-encoded; the
+    page sends the password field's value), checked before a byte is staged and throttled per client
+    address like every admin password; it needs a length (``Content-Length``, or chunked framing);
+    the bytes are counted as they arrive, so neither a small ``Content-Length`` nor chunked framing
+    gets past the per-request limit: past it the upload is cut off with 413 and Gradio deletes what
+    it had staged; the staging folder stays under ``WEB_STAGING_MAX_BYTES`` counting the room
+    reserved by uploads in flight, pruning the oldest staged files (or refusing with 503);
+    temporary files left behind by a failed or interrupted upload are deleted.
 """
 
 from __future__ import annotations
@@ -18,6 +30,9 @@ import threading
 import time
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from urllib.parse import unquote
+
+from starlette.formparsers import MultiPartException
 
 from ..config import (FEEDBACK_BACKUPS, FEEDBACK_MAX_BYTES, WEB_MAX_QUESTION_CHARS,
                      WEB_MAX_UPLOAD_REQUEST_BYTES, WEB_STAGING_MAX_BYTES)
@@ -121,29 +136,125 @@ def prune_staging(folder: Path, need: int, limit: int = WEB_STAGING_MAX_BYTES, m
     return size + need <= limit
 
 
-class UploadGuard:
-    """ASGI middleware guarding Gradio's upload route (see the module docstring); it also adds
-    :data:`SECURITY_HEADERS` to every HTTP response."""
+API = "/gradio_api"
+UPLOAD_ROUTE = f"{API}/upload"
+QUEUE_ROUTES = frozenset({f"{API}/queue/join", f"{API}/cancel", f"{API}/reset"})  # what the page's client posts to
+PASSWORD_HEADER = "x-qa-admin-password"
+# The page sends the password field's value with every upload (Gradio's client posts files with fetch).
+UPLOAD_PASSWORD_JS = """<script>(() => {
+  const send = window.fetch;
+  window.fetch = function (input, init) {
+    try {
+      const url = new URL(typeof input === "string" ? input : input.url, location.href);
+      if (url.pathname.endsWith("/gradio_api/upload") && init && init.method === "POST") {
+        const field = document.querySelector("#qa-password input");
+        if (field && field.value) {
+          const headers = new Headers(init.headers || {});
+          headers.set("X-QA-Admin-Password", encodeURIComponent(field.value));
+          init = Object.assign({}, init, {headers});
+        }
+      }
+    } catch (e) { /* leave the request as it was */ }
+    return send.call(this, input, init);
+  };
+})();</script>"""
 
-    def __init__(self, app, staging: Path, read_only: bool, max_request: int = WEB_MAX_UPLOAD_REQUEST_BYTES,
-                 staging_limit: int = WEB_STAGING_MAX_BYTES):
-        self.app, self.staging, self.read_only = app, Path(staging), read_only
+
+class UploadTooLarge(MultiPartException):
+    """Raised from ``receive`` inside Gradio's multipart parser, which then deletes the files it had staged
+    and answers 413 (its own rule: a message naming the "maximum allowed size")."""
+
+
+class UploadInterrupted(MultiPartException):
+    """The client went away mid-upload: raised the same way, so the partial files are deleted too."""
+
+
+def sweep_orphans(folder: Path, min_age: float = 60.0) -> int:
+    """Delete temporary files Gradio left at the top of the staging folder (``tmp…``, from a failed
+    or interrupted upload) that no upload has open and that are older than ``min_age`` seconds."""
+    try:
+        names = [e for e in os.scandir(folder) if e.name.startswith("tmp") and e.is_file(follow_symlinks=False)]
+    except OSError:
+        return 0
+    if not names:
+        return 0
+    open_now = set()
+    try:
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                open_now.add(os.readlink(f"/proc/self/fd/{fd}"))
+            except OSError:
+                pass
+    except OSError:
+        min_age = max(min_age, 3600.0)  # cannot tell which are open: only very old ones
+    removed, now = 0, time.time()
+    for e in names:
+        try:
+            if e.path in open_now or now - e.stat(follow_symlinks=False).st_mtime < min_age:
+                continue
+            os.unlink(e.path)
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _respond(status: int, text: str, extra: list | None = None):
+    body = text.encode("utf-8")
+    return ({"type": "http.response.start", "status": status,
+             "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                         (b"connection", b"close")] + (extra or [])},
+            {"type": "http.response.body", "body": body})
+
+
+BAD_REQUEST = json.dumps({"detail": "Invalid request. 请求无效。"}).encode()
+
+
+def _short_bad_requests(send):
+    """Gradio answers a call it refuses before the queue (an input it cannot read, say) with 400 and the
+    exception's text, which may repeat paths; this sends a short fixed message instead."""
+    replacing = False
+
+    async def wrapped(message):
+        nonlocal replacing
+        if message["type"] == "http.response.start" and message.get("status") == 400:
+            replacing = True
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in (b"content-length",
+                                                                                          b"content-type")]
+            message = dict(message, headers=headers + [(b"content-type", b"application/json"),
+                                                       (b"content-length", str(len(BAD_REQUEST)).encode())])
+        elif message["type"] == "http.response.body" and replacing:
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": BAD_REQUEST}
+        await send(message)
+
+    return wrapped
+
+
+class UploadGuard:
+    """ASGI middleware guarding Gradio's routes and its upload staging (see the module docstring); it also
+    adds :data:`SECURITY_HEADERS` to every HTTP response.
+
+    ``gate`` (a :class:`qa.web.admin.AdminGate`) decides who may upload; without one, ``read_only``
+    does. ``api_names`` are the named endpoints reachable at ``/gradio_api/call/<name>`` (None: any).
+    """
+
+    def __init__(self, app, staging: Path, read_only: bool = False, max_request: int = WEB_MAX_UPLOAD_REQUEST_BYTES,
+                 staging_limit: int = WEB_STAGING_MAX_BYTES, gate=None, api_names=None):
+        self.app, self.staging, self.gate = app, Path(staging), gate
+        self.read_only = read_only or (gate is not None and gate.mode == "readonly")
         self.max_request, self.staging_limit = max_request, staging_limit
+        self.api_names = frozenset(api_names) if api_names is not None else None
         self._lock = threading.Lock()
+        self._reserved = 0  # staging bytes promised to uploads in flight
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/upload"):
-            refusal = self.refusal(dict(scope.get("headers") or []))
-            if refusal:
-                status, text = refusal
-                log.warning("upload refused (%s): %s", status, text)
-                body = text.encode("utf-8")
-                await send({"type": "http.response.start", "status": status,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                        (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-                await send({"type": "http.response.body", "body": body})
-                return
-        if scope["type"] != "http":
+        kind = scope["type"]
+        if kind == "websocket":  # this app uses none: refuse the handshake
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if kind != "http":
             await self.app(scope, receive, send)
             return
 
@@ -154,18 +265,137 @@ class UploadGuard:
                 message = dict(message, headers=list(message.get("headers", [])) + extra)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        method, path = scope["method"], scope["path"]
+        route = path.rstrip("/") or "/"
+        if method in ("GET", "HEAD"):
+            if self._is_staged_file(route):
+                await self._refuse(send_with_headers, 404, "Not found.", f"{method} staged file")
+                return
+            await self.app(scope, receive, send_with_headers)
+            return
+        if method != "POST":
+            await self._refuse(send_with_headers, 405, "Method not allowed.", f"{method} {path[:80]}")
+            return
+        if route == UPLOAD_ROUTE:
+            await self._upload(scope, receive, send_with_headers)
+            return
+        if route in QUEUE_ROUTES or self._is_api_call(route):
+            await self.app(scope, receive, _short_bad_requests(send_with_headers))
+            return
+        await self._refuse(send_with_headers, 404, "Not found.", f"POST {path[:80]}")
 
-    def refusal(self, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
+    def _is_api_call(self, route: str) -> bool:
+        prefix = f"{API}/call/"
+        if not route.startswith(prefix):
+            return False
+        name = route[len(prefix):]
+        return "/" not in name and (self.api_names is None or name in self.api_names)
+
+    def _is_staged_file(self, route: str) -> bool:
+        for prefix in (f"{API}/file=", f"{API}/file/", "/file="):
+            if route.startswith(prefix):
+                target = route[len(prefix):]
+                break
+        else:
+            return False
+        try:
+            real = Path(os.path.abspath(target)).resolve()
+            return real.is_relative_to(self.staging.resolve())
+        except (OSError, ValueError, RuntimeError):
+            return True  # cannot tell: do not serve it
+
+    @staticmethod
+    async def _refuse(send, status: int, text: str, what: str = "", extra: list | None = None) -> None:
+        log.warning("refused %s (%s): %s", what or "request", status, text)
+        start, body = _respond(status, text, extra)
+        await send(start)
+        await send(body)
+
+    # ---------------------------------------------------------------- uploads
+
+    def refusal(self, headers: dict[bytes, bytes], client: str | None = None) -> tuple[int, str] | None:
+        """Why an upload is refused before a byte of it is read (status, message), or None."""
         if self.read_only:
             return 403, "Uploads are disabled: this server is read-only. 只读模式，不能上传。"
+        if self.gate is not None and self.gate.mode == "password":
+            given = headers.get(PASSWORD_HEADER.encode())
+            password = unquote(given.decode("latin-1"), errors="replace") if given else ""
+            why = self.gate.refusal(password, client)
+            if why and why.status == 401:
+                return 401, (f"{why.message}请先填写管理员密码，再选择文件。 Uploading needs the admin password "
+                             f"(header X-QA-Admin-Password).")
+            if why:
+                return why.status, f"{why.message} Too many wrong admin passwords from this address: wait."
+        return self._framing(headers)
+
+    def _framing(self, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
+        chunked = b"chunked" in headers.get(b"transfer-encoding", b"").lower()
         length = headers.get(b"content-length")
-        if length is None or not length.strip().isdigit():
+        if not chunked and (length is None or not length.strip().isdigit()):
             return 411, "An upload needs a Content-Length. 上传请求缺少长度。"
-        limit_mb = self.max_request // (1024 * 1024)
-        if int(length) > self.max_request + MULTIPART_OVERHEAD:
-            return 413, f"Upload too large: at most {limit_mb} MB per request. 每次上传合计不超过 {limit_mb} MB。"
-        with self._lock:
-            if not prune_staging(self.staging, int(length), self.staging_limit):
-                return 503, "The upload staging area is full; try again in a minute. 上传暂存区已满，请稍后再试。"
+        if not chunked and int(length) > self.max_request + MULTIPART_OVERHEAD:
+            return 413, self._too_large_text()
         return None
+
+    def _too_large_text(self) -> str:
+        limit_mb = self.max_request // (1024 * 1024)
+        return (f"Upload too large: at most {limit_mb} MB per request (maximum allowed size). "
+                f"每次上传合计不超过 {limit_mb} MB。")
+
+    async def _upload(self, scope, receive, send) -> None:
+        headers = {k.lower(): v for k, v in scope.get("headers") or []}
+        client = (scope.get("client") or (None,))[0]
+        refusal = self.refusal(headers, client)
+        if refusal:
+            await self._refuse(send, *refusal, what="upload")
+            return
+        chunked = b"chunked" in headers.get(b"transfer-encoding", b"").lower()
+        # the most this request may bring: what it declares, and never more than the per-request limit
+        allowed = self.max_request + MULTIPART_OVERHEAD
+        if not chunked:
+            allowed = min(allowed, int(headers[b"content-length"]))
+        with self._lock:
+            if not prune_staging(self.staging, allowed + self._reserved, self.staging_limit):
+                status, text = 503, "The upload staging area is full; try again in a minute. 上传暂存区已满，请稍后再试。"
+            else:
+                status, text = 0, ""
+                self._reserved += allowed
+        if status:
+            await self._refuse(send, status, text, what="upload")
+            return
+        received, finished, started, status = 0, False, False, 0
+
+        async def counted_receive():
+            nonlocal received, finished
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                finished = not message.get("more_body", False)
+                if received > allowed:
+                    log.warning("upload from %s cut off past %d bytes", client, allowed)
+                    raise UploadTooLarge(self._too_large_text())
+            elif message["type"] == "http.disconnect" and not finished:
+                raise UploadInterrupted("The upload was interrupted.")
+            return message
+
+        async def watched_send(message):
+            nonlocal started, status
+            if message["type"] == "http.response.start":
+                started, status = True, message.get("status", 200)
+                if received > allowed or message.get("status", 200) >= 400:
+                    message = dict(message, headers=[(k, v) for k, v in message.get("headers", [])
+                                                     if k.lower() != b"connection"] + [(b"connection", b"close")])
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except (UploadTooLarge, UploadInterrupted) as e:  # in case Gradio did not turn it into its answer
+            if not started:
+                status = 413 if isinstance(e, UploadTooLarge) else 400
+                await self._refuse(send, status, e.message, what="upload")
+        finally:
+            with self._lock:
+                self._reserved -= allowed
+            # a refused upload's own temporary files are closed by now (open ones belong to other uploads);
+            # after a good one, files Gradio may still be moving are left alone for a minute
+            sweep_orphans(self.staging, min_age=0 if status != 200 else 60)
