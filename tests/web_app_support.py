@@ -138,21 +138,117 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def post_upload(url: str, name: str, data: bytes, extra_headers: dict | None = None) -> tuple[int, str]:
+def post_upload(url: str, name: str, data: bytes, extra_headers: dict | None = None,
+                source: str = "127.0.0.1") -> tuple[int, str]:
     """A raw multipart POST to Gradio's upload route, with any file name (as a hostile client would)."""
     boundary = "----qa-test-boundary"
     safe = name.replace("\\", "\\\\").replace('"', '\\"').encode("utf-8", "surrogatepass")
     body = (f"--{boundary}\r\n".encode() + b'Content-Disposition: form-data; name="files"; filename="' + safe
             + b'"\r\nContent-Type: text/plain\r\n\r\n' + data + f"\r\n--{boundary}--\r\n".encode())
-    req = urllib.request.Request(url.rstrip("/") + "/gradio_api/upload", data=body, method="POST",
-                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
-                                          **(extra_headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
+    return raw_request(url, "POST", "/gradio_api/upload", body,
+                       {"Content-Type": f"multipart/form-data; boundary={boundary}", **(extra_headers or {})},
+                       source=source, timeout=30)
 
 
 def file_data(server_path: str) -> dict:
     return {"path": server_path, "meta": {"_type": "gradio.FileData"}}
+
+
+# ---------------------------------------------------------------- raw HTTP from a chosen loopback address
+# The app throttles wrong admin passwords per client address; tests that guess send from their own
+# 127.0.0.x address (all of 127/8 is this machine), so the other tests' right passwords are not slowed.
+
+def raw_request(app: RunningApp | str, method: str, path: str, body: bytes = b"", headers: dict | None = None,
+                source: str = "127.0.0.1", timeout: float = 60) -> tuple[int, str]:
+    """One request to the app (``app`` or its URL; loopback only), from ``source``: (status, body text)."""
+    from http.client import HTTPConnection
+    from urllib.parse import urlsplit
+
+    port = urlsplit(app if isinstance(app, str) else app.url).port
+    conn = HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+    try:
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+        except OSError:  # the server answered (and closed) before the whole body was sent
+            pass
+        r = conn.getresponse()
+        return r.status, r.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def api_call(app: RunningApp, api: str, data: list | None = None, source: str = "127.0.0.1",
+             raw: bytes | None = None) -> tuple[int, str]:
+    """A named endpoint through Gradio's REST route (``/gradio_api/call/<api>``), as curl would call it.
+
+    Returns (status of the call, the event stream when it was queued, else the refusal's body);
+    ``raw`` sends that JSON text as it is (for values JSON encoders refuse, like ``Infinity``).
+    """
+    import json
+
+    body = raw if raw is not None else json.dumps({"data": data}).encode()
+    status, text = raw_request(app, "POST", f"/gradio_api/call/{api}", body, {"Content-Type": "application/json"},
+                               source)
+    if status != 200:
+        return status, text
+    event = json.loads(text)["event_id"]
+    return raw_request(app, "GET", f"/gradio_api/call/{api}/{event}", source=source, timeout=120)
+
+
+def chunked_upload(app: RunningApp, files: int, file_mb: int, password: str | None = None,
+                   source: str = "127.0.0.1", declared: int = 100, block: int = 256 * 1024) -> tuple[int, int, str]:
+    """A multipart upload sent with ``Transfer-Encoding: chunked`` and a small ``Content-Length`` (as an
+    attacker would), ``files`` files of ``file_mb`` MB each, until the server stops reading.
+
+    Returns (bytes of file data sent, the answer's status or 0, the answer's text).
+    """
+    import threading
+    from urllib.parse import urlsplit
+
+    boundary = b"----qa-chunked-boundary"
+    head = (b"POST /gradio_api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary="
+            + boundary + b"\r\nTransfer-Encoding: chunked\r\nContent-Length: %d\r\n" % declared)
+    if password is not None:
+        head += b"X-QA-Admin-Password: " + password.encode() + b"\r\n"
+    head += b"Connection: close\r\n"
+    sent, data, reply = 0, b"x" * block, bytearray()
+    with socket.create_connection(("127.0.0.1", urlsplit(app.url).port), timeout=60,
+                                  source_address=(source, 0)) as s:
+        def read() -> None:  # read the answer as soon as it comes, before the server resets the connection
+            try:
+                while part := s.recv(65536):
+                    reply.extend(part)
+            except OSError:
+                pass
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+
+        def chunk(payload: bytes) -> None:
+            s.sendall(b"%x\r\n" % len(payload) + payload + b"\r\n")
+
+        try:
+            s.sendall(head + b"\r\n")
+            for i in range(files):
+                chunk(b"--" + boundary + b'\r\nContent-Disposition: form-data; name="files"; filename="f%d.txt"\r\n'
+                      b"Content-Type: text/plain\r\n\r\n" % i)
+                for _ in range(file_mb * 1024 * 1024 // block):
+                    if reply:
+                        raise ConnectionAbortedError  # answered: stop sending
+                    chunk(data)
+                    sent += len(data)
+                chunk(b"\r\n")
+            chunk(b"--" + boundary + b"--\r\n")
+            s.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server answered and closed the connection while we were still sending
+        reader.join(60)
+    reply = bytes(reply)
+    text = reply.decode("utf-8", "replace")
+    first = text.split("\r\n", 1)[0].split()
+    status = int(first[1]) if len(first) > 1 and first[1].isdigit() else 0
+    return sent, status, text.split("\r\n\r\n", 1)[-1]
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
