@@ -60,7 +60,8 @@ def test_marks_after_a_sentence_end_stay_with_their_sentence():
     # Wikipedia-like text (CMRC, DRCD): a lone "。" once became a sentence, and the answer step crashed on it
     text = "外观还未完成。。教堂凹凸！」。我们干。……和他们谈。……"
     assert [text[a:b] for a, b in split_sentences(text)] == ["外观还未完成。。", "教堂凹凸！」。", "我们干。……", "和他们谈。……"]
-    assert [text[a:b] for a, b in split_sentences("……他说。")] == ["……他说。"]
+    lead = "……他说。"
+    assert [lead[a:b] for a, b in split_sentences(lead)] == ["……他说。"]
     assert split_sentences("。。。") == [] and split_sentences("😀。") == []
     doc, _, sents = structure_of("四泉圣嘉禄堂\n\n。。。\n\n外观的上部分直到博罗米尼死时都还未完成，只有下部分已经完成。。他说：“好！”。\n")
     assert [s.text for s in sents] == ["外观的上部分直到博罗米尼死时都还未完成，只有下部分已经完成。。", "他说：“好！”。"]
