@@ -187,15 +187,19 @@ def test_citation_page_is_shown(capsys):
 
 # ---------------------------------------------------------------- OCR: scans and page images (slow: a few pages)
 
-SMALL_PAGE = (360, 460)  # points: a small page keeps each OCR'd page to a few seconds
+SMALL_PAGE = (360, 380)  # points: a small page keeps each OCR'd page to a few seconds
 
 
 def _small_report(seed_text: str) -> list[str]:
-    """Three seed paragraphs under two headings, cut to fit two small pages."""
+    """Three seed paragraphs under two headings, cut (at a sentence end) to fit two small pages."""
     lines = [l.strip() for l in seed_text.splitlines() if l.strip()]
-    pick = lambda start, n: next(l for l in lines if l.startswith(start))[:n]  # noqa: E731
+
+    def pick(start: str, n: int) -> str:
+        line = next(l for l in lines if l.startswith(start))[:n]
+        return line[:line.rindex("。") + 1]
+
     return ["# 政府工作报告", "## 三、2022年工作安排", pick("统筹考虑各方面因素", 142),
-            pick("(一)真抓实干", 76), pick("高标准推进规划布局", 60)]
+            pick("(一)真抓实干", 80), pick("高标准推进规划布局", 100)]
 
 
 @pytest.fixture(scope="module")
@@ -232,8 +236,8 @@ def test_scanned_pdf_is_read_by_ocr(scanned, small_pdf):
     assert SequenceMatcher(None, ocr_text, layer_text, autojunk=False).ratio() >= 0.95
     assert len(doc.paragraphs) == len(typeset_doc.paragraphs)  # wrapped lines rejoined the same way
     secs, sents = build_structure(doc)
-    assert [s.title for s in secs][:2] == ["三、2022年工作安排", "(一)真抓实干"] or \
-        [fold(s.title) for s in secs][:2] == [fold("三、2022年工作安排"), fold("(一)真抓实干")]
+    assert [fold(s.title) for s in secs] == [fold(s.title) for s in build_structure(typeset_doc)[0]]
+    assert [s.level for s in secs] == [1, 2, 9]  # 三、 > (一) > the lead sentence 高标准推进规划布局
     for s in sents:
         assert _squash(doc.text[s.start:s.end]) == _squash(s.text)
 
@@ -266,12 +270,12 @@ def test_partial_text_layer_is_ocrd_only_where_it_lacks_text(small_pdf, tmp_path
 
 
 @pytest.mark.slow
-def test_page_image_is_read_by_ocr(small_pdf, tmp_path):
+def test_page_image_is_read_by_ocr_even_upside_down(small_pdf, tmp_path):
     png = tmp_path / "page1.png"
-    page_images(small_pdf, dpi=200)[0].save(png)
+    page_images(small_pdf, dpi=200)[0].rotate(180).save(png)  # scanned the wrong way round
     doc = load_document(png)
     assert doc.pages == [0] and "地区生产总值增长7" in _squash(doc.text)
     secs, _ = build_structure(doc)
-    assert secs and secs[0].title.endswith("2022年工作安排")
+    assert "三、2022年工作安排" in [s.title for s in secs]  # (one page: its running header is not known as one)
     with pytest.raises(DocumentError, match="not a readable image"):
         load_document(tmp_path / "bad.png", data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)

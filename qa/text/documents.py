@@ -213,7 +213,7 @@ def clean_layout(text: str, lines: list, notes: list[str] | None = None, ocr: bo
     return out
 
 
-OCR_TWICE_MIN = 60  # OCR'd paragraphs this long …
+OCR_TWICE_MIN = 30  # OCR'd paragraphs this long (as long as an exact repeat must be) …
 OCR_TWICE_SIMILAR = 0.95  # … and this alike (difflib ratio), starting or ending alike, were printed twice
 
 
