@@ -46,8 +46,17 @@ def main(argv=None) -> dict:
     ap.add_argument("--paragraphs", type=int, default=0, help="end to end: first N paragraphs and their questions")
     ap.add_argument("--reader", default=None, help="reader weights folder (default: the shipped ones)")
     ap.add_argument("--record", action="store_true")
+    ap.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
+                    help="try another value of a setting, e.g. qa.retrieve.W_DOCUMENT=0.2 (not recorded)")
     a = ap.parse_args(argv)
     both = not (a.closed or a.e2e)
+    for item in a.set:
+        import importlib
+
+        name, value = item.split("=", 1)
+        module, attr = name.rsplit(".", 1)
+        setattr(importlib.import_module(module), attr, float(value))
+        a.record = False
     examples = load_squad(a.data)
     out: dict = {"data": Path(a.data).name}
     if a.closed or both:

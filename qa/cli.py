@@ -226,10 +226,26 @@ def parser() -> argparse.ArgumentParser:
     common(r, model=False)
     r.set_defaults(func=cmd_remove)
 
+    t = sub.add_parser("train-reader", help="train the extractive reader from reading-comprehension data "
+                                            "(see `qa train-reader -h`; options after the command)", add_help=False)
+    t.add_argument("rest", nargs=argparse.REMAINDER)
+    t.set_defaults(func=cmd_train_reader)
+
     return p
 
 
+def cmd_train_reader(args) -> int:
+    from .model.reader_train import main as train_main
+
+    train_main(args.rest)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["train-reader"]:  # its own options (qa.model.reader_train), -h included
+        library_environment()
+        return cmd_train_reader(argparse.Namespace(rest=argv[1:]))
     args = parser().parse_args(argv)
     if args.verbose:
         os.environ["QA_VERBOSE"] = "1"  # the libraries' own warnings too
