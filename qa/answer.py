@@ -54,9 +54,10 @@ class Citation:
         return d
 
     def as_text(self) -> str:
-        """A copyable reference: 「quote」 — title > section (doc, chars start–end)."""
+        """A copyable reference: 「quote」 — title > section (doc, [page,] chars start–end)."""
         where = " > ".join(x for x in (self.title, self.section) if x)
-        return f"「{self.quote}」 —— {where}（{self.doc}，第{self.start}–{self.end}字）"
+        page = f"第{self.page}页，" if self.page else ""
+        return f"「{self.quote}」 —— {where}（{self.doc}，{page}第{self.start}–{self.end}字）"
 
 
 @dataclass
@@ -230,7 +231,8 @@ def should_abstain(q: Question, best: Span, bm25: BM25, similarity) -> tuple[boo
 
 def citation(hit: Hit, score: float, highlight: tuple[int, int] | None = None) -> Citation:
     c = hit.chunk
-    return Citation(c.doc, c.title, c.section, c.text, c.start, c.end, round(float(score), 4), highlight)
+    return Citation(c.doc, c.title, c.section, c.text, c.start, c.end, round(float(score), 4), highlight,
+                    page=c.page)
 
 
 ENGLISH_CLAUSES = 5  # clauses compared by meaning (one encoder batch)

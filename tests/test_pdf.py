@@ -164,7 +164,7 @@ def test_index_of_a_pdf_names_pages_and_answers(tmp_path, report_pdf, seed_text)
     assert c.section == "三、2022年工作安排" and c.doc == "report.pdf"
     chunk = next(ch for ch in index.chunks if ch.start == c.start)
     assert chunk.page == 4  # the expected indicators paragraph: page 4 of the typeset report
-    assert c.page in (None, chunk.page)  # None until answer.citation passes the chunk's page on
+    assert c.page == chunk.page
     assert _squash(text[a.answer_start:a.answer_end]) == _squash(a.answer)
 
 

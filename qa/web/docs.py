@@ -16,7 +16,7 @@ from ..api import IndexUnusable, build_index, documents, load_index, remove_docu
 from .admin import UploadError, check_uploads, esc_name, scrub, store
 
 log = logging.getLogger(__name__)
-STAGES = {"reading": "读取文档", "embedding": "计算向量", "writing": "写入索引"}
+STAGES = {"reading": "读取文档", "ocr": "文字识别", "embedding": "计算向量", "writing": "写入索引"}
 _admin_lock = threading.Lock()  # one change to the documents at a time in this process
 
 
