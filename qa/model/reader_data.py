@@ -19,11 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..text.punctuation import CLOSE_QUOTES, SENTENCE_END
+
 WINDOW_CHARS = 160  # characters of passage a window holds at most (a hit sentence and its neighbours)
 MAX_QUESTION_TOKENS = 48
 MAX_TOKENS = 192  # question + passage + 4 special tokens; windows are cut so the passage fits
 CLS, SEP, PAD = 0, 2, 1  # XLM-R ids of <s>, </s>, <pad>
-_SENTENCE = re.compile(r"[^。！？!?；;\n]*[。！？!?；;\n]+[”’」』)）]*|[^。！？!?；;\n]+$")
+_ENDS = SENTENCE_END + "；;\n"  # a window is cut at sentence ends, semicolons and line breaks
+_SENTENCE = re.compile(rf"[^{_ENDS}]*[{_ENDS}]+[{re.escape(CLOSE_QUOTES)}]*|[^{_ENDS}]+$")
 
 
 @dataclass

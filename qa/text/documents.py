@@ -124,6 +124,19 @@ def _fold(s: str) -> str:
     return unicodedata.normalize("NFKC", s)
 
 
+def _join_continued(paras: list[Paragraph], continues) -> tuple[list[Paragraph], int]:
+    """Join each paragraph to the one before it when ``continues(prev, p)``; returns them and the join count."""
+    out: list[Paragraph] = []
+    joins = 0
+    for p in paras:
+        if out and continues(out[-1], p):
+            out[-1] = join(out[-1], p)
+            joins += 1
+        else:
+            out.append(p)
+    return out, joins
+
+
 def clean_text(text: str, notes: list[str] | None = None) -> list[Paragraph]:
     """Plain text → cleaned paragraphs (see the module docstring)."""
     notes = notes if notes is not None else []
@@ -142,15 +155,7 @@ def clean_text(text: str, notes: list[str] | None = None) -> list[Paragraph]:
     if dropped:
         notes.append(f"removed {dropped} line(s) printed twice")
     # 2. join lines split by a page break
-    out: list[Paragraph] = []
-    joins = 0
-    for p in kept:
-        prev = out[-1] if out else None
-        if prev is not None and _continues(prev.text, p.text):
-            out[-1] = join(prev, p)
-            joins += 1
-        else:
-            out.append(p)
+    out, joins = _join_continued(kept, lambda prev, p: _continues(prev.text, p.text))
     if joins:
         notes.append(f"joined {joins} paragraph(s) split across page breaks")
     if out and out[-1].text[-1] not in CLOSERS and not is_standalone_heading(out[-1].text):
@@ -199,15 +204,8 @@ def clean_layout(text: str, lines: list, notes: list[str] | None = None, ocr: bo
         kept.append(p)
     if len(kept) < len(paras):
         notes.append(f"removed {len(paras) - len(kept)} paragraph(s) printed twice")
-    out: list[Paragraph] = []
-    joins = 0
-    for p in kept:
-        prev = out[-1] if out else None
-        if prev is not None and not prev.heading_level and not p.heading_level and _continues(prev.text, p.text):
-            out[-1] = join(prev, p)
-            joins += 1
-        else:
-            out.append(p)
+    out, joins = _join_continued(kept, lambda prev, p: not prev.heading_level and not p.heading_level
+                                 and _continues(prev.text, p.text))
     if joins:
         notes.append(f"joined {joins} paragraph(s) cut without closing punctuation")
     return out
