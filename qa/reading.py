@@ -3,9 +3,9 @@
 Each of the top ``READ_TOP`` hits is grown into a window the way the reader was trained
 (:func:`qa.model.reader_data.windows_around`): the sentence plus its neighbours in the same
 paragraph, up to ``WINDOW_CHARS`` characters. The reader returns each window's best span and its
-margin over "no answer"; windows are reranked by a learned combination of that margin and the
-retrieval score (weights in the reader's ``reader.json``, fitted on DRCD dev's held-out articles,
-never on the validation set), and the span is mapped back onto the sentence (chunk) it lies in.
+margin over "no answer"; windows are ranked by that margin (or by a weighted sum of margin and
+retrieval score when weights are given; none are fitted yet), and the span is mapped back onto
+the sentence (chunk) it lies in.
 """
 
 from __future__ import annotations
