@@ -23,18 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from qa.model.reader import Reader  # noqa: E402
 from qa.model.reader_data import load_squad  # noqa: E402
-from qa.mrc_eval import closed_reading, end_to_end, write_corpus  # noqa: E402
+from qa.mrc_eval import closed_reading, end_to_end, first_paragraphs, write_corpus  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
-
-
-def subset(examples, paragraphs: int):
-    """The questions of the first ``paragraphs`` distinct paragraphs (all when 0)."""
-    if not paragraphs:
-        return examples
-    keep = list(dict.fromkeys(e.context for e in examples))[:paragraphs]
-    keep = set(keep)
-    return [e for e in examples if e.context in keep]
 
 
 def main(argv=None) -> dict:
@@ -66,7 +57,7 @@ def main(argv=None) -> dict:
     if a.e2e or both:
         from qa import build_index
 
-        exs = subset(examples, a.paragraphs)
+        exs = first_paragraphs(examples, a.paragraphs)
         with tempfile.TemporaryDirectory() as tmp:
             where = write_corpus(exs, Path(tmp) / "docs")
             t0 = time.perf_counter()

@@ -72,6 +72,13 @@ def load_index(index_dir: str | Path | None = None, model: str | None = None) ->
         return loaded.index
 
 
+def search(question: str, index: Index, embedder: Embedder, k: int = 10):
+    """The analysed question, its vector and its k best hits (what ``ask()`` reads)."""
+    q = analyse(question)
+    qvec = embedder.encode_queries([q.embed_text])[0]
+    return q, qvec, retrieve(index, q, qvec, k=k)
+
+
 HISTORY_TURNS = 3  # earlier questions a follow-up may refer to
 
 
@@ -99,15 +106,14 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     previous = [h.resolved or h.question if isinstance(h, Answer) else str(h) for h in history or ()]
     previous = [p for p in previous if p][-HISTORY_TURNS:]
     resolved = resolve(text, previous, embed=embedder.encode_queries) if previous else text
-    q = analyse(resolved)
-    qvec = embedder.encode_queries([q.embed_text])[0]
-    hits = retrieve(index, q, qvec, k=max(top_k, 10))
+    q, qvec, hits = search(resolved, index, embedder, k=max(top_k, 10))
+
     def similarity(texts: list[str], vectors: bool = False):
         """Cosines of passages to the question (or, with vectors=True, their vectors and then qvec)."""
         vecs = embedder.encode_passages(texts)
         return np.vstack([vecs, qvec]) if vectors else vecs @ qvec
 
-    result = answer_from(q, hits, index.bm25, top_k, index.file_offset, similarity)
+    result = answer_from(q, hits, index, top_k, index.file_offset, similarity)
     result.question = question if len(question) <= len(text) else text
     result.resolved = resolved
     result.seconds = round(time.perf_counter() - t0, 4)

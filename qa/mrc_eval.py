@@ -66,6 +66,14 @@ def closed_reading(reader, examples: list[Example], progress=None) -> dict:
             "ms_per_question": round(1000 * (time.perf_counter() - t0) / k, 1)}
 
 
+def first_paragraphs(examples: list[Example], n: int) -> list[Example]:
+    """The questions of the first ``n`` distinct paragraphs (all when 0)."""
+    if not n:
+        return examples
+    keep = set(list(dict.fromkeys(e.context for e in examples))[:n])
+    return [e for e in examples if e.context in keep]
+
+
 def write_corpus(examples: list[Example], folder: str | Path) -> dict[str, str]:
     """Each distinct paragraph as ``pNNNN.txt`` (title, blank line, paragraph); returns question id → file name."""
     folder = Path(folder)

@@ -1,16 +1,17 @@
-"""Reading the retrieved sentences with the trained reader: windows, spans, reranking.
+"""Reading the retrieved sentences with the trained reader: windows, spans, ranking.
 
 Each of the top ``READ_TOP`` hits is grown into a window the way the reader was trained
 (:func:`qa.model.reader_data.windows_around`): the sentence plus its neighbours in the same
 paragraph, up to ``WINDOW_CHARS`` characters. The reader returns each window's best span and its
-margin over "no answer"; windows are ranked by that margin (or by a weighted sum of margin and
-retrieval score when weights are given; none are fitted yet), and the span is mapped back onto
-the sentence (chunk) it lies in.
+margin over "no answer"; the span is mapped back onto the sentence (chunk) it lies in and widened
+to its clause (the answer shown). Candidates are ranked by a :class:`Logistic` over
+:meth:`Candidate.features`, fitted on the tuning split (``benchmarks/fit_reading.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 from .index.store import Chunk, Index
 from .model.reader_data import WINDOW_CHARS, windows_around
@@ -35,17 +36,59 @@ class Window:
 
 
 @dataclass
-class Candidate:
+class Marked:
+    """The reader's span in a window, mapped onto the sentence (chunk) it lies in."""
     window: Window
-    chunk: Chunk  # the sentence the span lies in
+    chunk: Chunk
     start: int  # span [start, end) inside chunk.text
     end: int
-    margin: float  # reader: span score minus no-answer score
-    score: float  # the combination windows are ranked by
+    margin: float  # span score minus the window's no-answer score
+
+
+@dataclass
+class Candidate:
+    """A possible answer: clauses of one sentence, with what the reader and the rules say of them."""
+    chunk: Chunk
+    answer_start: int  # the answer [start, end) inside chunk.text
+    answer_end: int
+    margin: float  # the reader's margin for the window holding the sentence
+    reader: bool  # the answer holds the span the reader marked
+    rules: float  # the hand-set span score of the first round (qa.rules) for these clauses
+    coverage: float  # IDF-weighted share of the question's terms found in the sentence and its section
+    focus: bool  # the question's rarest content noun (or a synonym) is in the sentence or its section
+    hit: Hit  # the retrieved sentence (the window's, for a neighbour the reader marked)
+    score: float = 0.0  # the ranking model's log-odds
 
     @property
-    def span(self) -> str:
-        return self.chunk.text[self.start:self.end]
+    def answer(self) -> str:
+        return self.chunk.text[self.answer_start:self.answer_end]
+
+    def features(self) -> dict[str, float]:
+        """What ranking and abstention see (one definition, used at fit and at question time)."""
+        m = self.margin if self.reader else 0.0
+        return {"margin": self.margin, "reader_margin": m, "reader": float(self.reader), "rules": self.rules,
+                "coverage": self.coverage, "focus": float(self.focus), "retrieval": self.hit.score,
+                "dense": self.hit.dense}
+
+
+@dataclass
+class Logistic:
+    """A linear model over :meth:`Candidate.features`: ``bias + Σ weight·feature`` (log-odds)."""
+    weights: dict[str, float] = field(default_factory=lambda: {"margin": 1.0})
+    bias: float = 0.0
+
+    def __call__(self, features: dict[str, float]) -> float:
+        return self.bias + sum(w * features[k] for k, w in self.weights.items())
+
+    def probability(self, features: dict[str, float]) -> float:
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self(features)))))
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Logistic":
+        return cls(dict(d["weights"]), float(d["bias"])) if d else cls()
+
+    def to_dict(self) -> dict:
+        return {"weights": {k: round(v, 5) for k, v in self.weights.items()}, "bias": round(self.bias, 5)}
 
 
 def windows(index: Index, hits: list[Hit], n: int = READ_TOP, limit: int = WINDOW_CHARS) -> list[Window]:
@@ -77,15 +120,20 @@ def windows(index: Index, hits: list[Hit], n: int = READ_TOP, limit: int = WINDO
     return out
 
 
-def read(reader, question: str, wins: list[Window], weights: dict[str, float]) -> list[Candidate]:
-    """The reader's best span in each window, best first by ``weights`` (margin, retrieval, bias)."""
+def read(reader, question: str, wins: list[Window]) -> list[Marked]:
+    """The reader's best span in each window, mapped onto its sentence (one batch)."""
     if not wins:
         return []
     out = []
     for w, r in zip(wins, reader.read(question, [w.text for w in wins])):
         chunk, a = w.locate(r.start)
-        b = min(a + (r.end - r.start), len(chunk.text))  # a span crossing a sentence end stops there
-        score = weights.get("margin", 1.0) * r.margin + weights.get("retrieval", 0.0) * w.hit.score
-        out.append(Candidate(w, chunk, a, max(a, b), r.margin, score))
-    out.sort(key=lambda c: -c.score)
+        b = max(a, min(a + (r.end - r.start), len(chunk.text)))  # a span crossing a sentence end stops there
+        out.append(Marked(w, chunk, a, b, r.margin))
     return out
+
+
+def rank(cands: list[Candidate], model: Logistic) -> list[Candidate]:
+    """Candidates best first by ``model`` (their ``score`` set to its log-odds)."""
+    for c in cands:
+        c.score = model(c.features())
+    return sorted(cands, key=lambda c: -c.score)

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+import qa.retrieve
+
 from qa.index.store import Chunk
 from qa.question import analyse
 from qa.retrieve import W_DENSE, W_LEXICAL, W_PERIOD, retrieve
@@ -34,6 +36,13 @@ class StubIndex:
 QVEC = np.array([1.0, 0.0], np.float32)
 
 
+@pytest.fixture(autouse=True)
+def _sentences_only(request, monkeypatch):
+    """The stub has no paragraphs: the sentence-level fusion is tested without paragraph evidence."""
+    if "paragraph" not in request.node.name:
+        monkeypatch.setattr(qa.retrieve, "W_PARAGRAPH", 0.0)
+
+
 def test_the_fused_score_is_the_documented_weighted_sum():
     index = StubIndex([0.9, 0.8, 0.5, 0.7], [0.0, 4.0, 2.0, 8.0], ["", "", "", ""])
     hits = retrieve(index, analyse("地区生产总值增长多少？"), QVEC, k=4)
@@ -62,3 +71,23 @@ def test_without_lexical_matches_the_order_is_by_meaning():
 def test_ties_are_broken_by_chunk_order():
     index = StubIndex([0.5, 0.5, 0.5, 0.0], [0.0, 0.0, 0.0, 0.0], ["", "", "", ""])
     assert [h.chunk.id for h in retrieve(index, analyse("问题"), QVEC, k=2)] == [0, 1]
+
+
+def test_a_sentence_gets_its_paragraphs_evidence(tmp_path, monkeypatch):
+    """Two identical sentences: the one whose paragraph names the subject asked about ranks first."""
+    from qa.api import load_index, search
+    from qa.index.build import build_index
+    from qa.model.embedding import get_embedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("甲\n\n一、概况\n\n青岛是一座海滨城市，风景很好。该市人口达到一千万。\n", encoding="utf-8")
+    (docs / "b.txt").write_text("乙\n\n一、概况\n\n成都是一座内陆城市，风景很好。该市人口达到一千万。\n", encoding="utf-8")
+    emb = get_embedder("test/hash-embedder")
+    build_index([docs], tmp_path / "index", embedder=emb)
+    index = load_index(tmp_path / "index")
+    for w, first in ((0.0, "a.txt"), (0.1, "b.txt")):
+        monkeypatch.setattr(qa.retrieve, "W_PARAGRAPH", w)
+        hits = search("成都的该市人口达到多少？", index, emb, k=10)[2]
+        same = [h for h in hits if h.chunk.text == "该市人口达到一千万。"]
+        assert len(same) == 2 and same[0].chunk.doc == first

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -187,6 +188,24 @@ class Index:
         self.by_doc: dict[str, list[int]] = {}
         for c in chunks:
             self.by_doc.setdefault(c.doc, []).append(c.id)
+        self._paragraphs: tuple | None = None
+        self._paragraph_lock = threading.Lock()
+
+    def paragraphs(self) -> tuple[np.ndarray, BM25, np.ndarray]:
+        """Paragraph-level evidence, made on first use: each chunk's paragraph number, a BM25 over
+        whole paragraphs, and each paragraph's mean sentence vector (normalized)."""
+        with self._paragraph_lock:
+            if self._paragraphs is None:
+                keys: dict[tuple[str, int], int] = {}
+                of = np.array([keys.setdefault((c.doc, c.para), len(keys)) for c in self.chunks], np.int64)
+                tokens: list[list[str]] = [[] for _ in keys]
+                for c, p in zip(self.chunks, of):
+                    tokens[p] += c.tokens
+                vecs = np.zeros((len(keys), self.faiss.d), np.float32)
+                np.add.at(vecs, of, self.faiss.reconstruct_n(0, len(self.chunks)))
+                vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+                self._paragraphs = (of, BM25(tokens), vecs)
+            return self._paragraphs
 
     @property
     def model_id(self) -> str:

@@ -65,13 +65,27 @@ class Reader:
         self.model_dir = Path(model_dir) if model_dir else None
         self.threads = threads
         self._session = None
+        self._info: dict | None = None
+        self._models: dict | None = None
         self._lock = threading.Lock()
 
     @property
     def info(self) -> dict:
-        """The weights' record: training data, settings, time (``reader.json``)."""
-        path = self.weights_dir / "reader.json"
-        return json.loads(path.read_text()) if path.exists() else {}
+        """The weights' record: training data, settings, time (``reader.json``), read once."""
+        if self._info is None:
+            path = self.weights_dir / "reader.json"
+            self._info = json.loads(path.read_text()) if path.exists() else {}
+        return self._info
+
+    def models(self) -> dict:
+        """How the reader is used (fitted with these weights, ``reader.json``'s ``use``): ``rank`` and
+        ``abstain``, each a :class:`qa.reading.Logistic` (by the margin alone where none was fitted)."""
+        if self._models is None:
+            from ..reading import Logistic
+
+            use = self.info.get("use", {})
+            self._models = {k: Logistic.from_dict(use.get(k)) for k in ("rank", "abstain")}
+        return self._models
 
     def warm_up(self) -> "Reader":
         with self._lock:

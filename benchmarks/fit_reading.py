@@ -1,0 +1,237 @@
+"""Fit how the reader's output is used: the ranking of candidate answers and the abstention.
+
+    python benchmarks/fit_reading.py            # fits and writes reader.json's "use" (about 5 min on 2 cores)
+    python benchmarks/fit_reading.py --dry-run  # fits and prints, writes nothing
+
+Tuning data only, never DRCD test (the validation set) nor eval/report_qa_extra.jsonl:
+
+* DRCD dev's last ``TUNE_ARTICLES`` articles (kept out of the reader's training) as a corpus of
+  one document per paragraph; each question is asked once over the corpus (answerable) and once
+  with its own article's sentences taken out of the hits (no answer left, unless another article
+  holds it: then it is not counted as unanswerable);
+* the report's dev set (``eval/report_qa_dev.jsonl``), its unanswerable questions included.
+
+The ranking model is a conditional logit over each question's candidates (the right ones are those
+holding a gold answer); the abstention model a logistic regression on the chosen candidate, answerable
+against unanswerable questions, classes weighted equally. Both use :meth:`qa.reading.Candidate.features`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qa import build_index  # noqa: E402
+from qa.answer import candidates  # noqa: E402
+from qa.api import load_index, search  # noqa: E402
+from qa.evaluate import answer_hits, load_gold  # noqa: E402
+from qa.model.embedding import get_embedder  # noqa: E402
+from qa.model.reader import Reader  # noqa: E402
+from qa.model.reader_data import TUNE_ARTICLES, load_squad  # noqa: E402
+from qa.mrc_eval import normalize, write_corpus  # noqa: E402
+from qa.reading import Logistic, rank  # noqa: E402
+from qa.text.clauses import FIGURE  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "mrc"
+RANK_FEATURES = ("margin", "reader_margin", "reader", "rules", "coverage", "focus", "retrieval", "dense")
+ABSTAIN_FEATURES = ("score", "margin", "rules", "coverage", "focus", "dense")
+L2 = 0.001  # ridge on both models' standardized weights
+WRONGLY_ABSTAINED = 0.04  # the abstention may refuse at most this share of answerable tuning questions
+
+
+def usable(q, cands):
+    """The candidates ``qa.answer.choose`` may pick (same filters, before abstention)."""
+    out = [c for c in cands if c.hit.period_agreement >= 0]
+    return [c for c in out if FIGURE.search(c.answer)] if q.kind == "quantity" else out
+
+
+@contextmanager
+def tuning_corpus():
+    """The tuning split as an index of one document per paragraph: (index, examples, qid → document,
+    document → article title)."""
+    exs = [e for e in load_squad(DATA / "drcd_dev.json", articles=slice(-TUNE_ARTICLES, None)) if e.answers]
+    with tempfile.TemporaryDirectory() as tmp:
+        where = write_corpus(exs, Path(tmp) / "docs")
+        build_index(sources=[Path(tmp) / "docs"], index_dir=Path(tmp) / "index")
+        yield load_index(Path(tmp) / "index"), exs, where, {where[e.qid]: e.title for e in exs}
+
+
+def retrieval_grid(values=(0.0, 0.05, 0.1, 0.2, 0.3)) -> None:
+    """doc@1 on the tuning split and cite@1 on the report dev set for values of ``W_PARAGRAPH``."""
+    import qa.retrieve
+    from qa.evaluate import quote_supports
+
+    report = load_index(None)
+    emb = get_embedder(report.model_id)
+    gold = [g for g in load_gold(ROOT / "eval" / "report_qa_dev.jsonl") if g["type"] != "unanswerable"]
+    with tuning_corpus() as (index, exs, where, _):
+        for w in values:
+            qa.retrieve.W_PARAGRAPH = w
+            doc1 = sum(search(e.question, index, emb, k=1)[2][0].chunk.doc == where[e.qid] for e in exs) / len(exs)
+            cite1 = sum(quote_supports(search(g["question"], report, emb, k=1)[2][0].chunk.text, g["evidence"],
+                                       g["answers"]) for g in gold) / len(gold)
+            print(f"W_PARAGRAPH {w}: tuning doc@1 {doc1:.4f}, report dev retrieval cite@1 {cite1:.4f}", flush=True)
+
+
+def groups(reader, progress=print):
+    """Per question: (source, answerable, question, candidates, labels)."""
+    out = []
+    report = load_index(None)
+    emb = get_embedder(report.model_id)
+    for g in load_gold(ROOT / "eval" / "report_qa_dev.jsonl"):
+        q, _, hits = search(g["question"], report, emb)
+        cands = usable(q, candidates(q, hits, report, reader))
+        ok = g["type"] != "unanswerable"
+        out.append(("report", ok, q, cands, [ok and answer_hits(c.answer, g["answers"], g["type"]) for c in cands]))
+    progress(f"report dev: {len(out)} questions")
+    with tuning_corpus() as (index, exs, where, article):
+        for n, e in enumerate(exs):
+            golds = [normalize(t) for t, _ in e.answers]
+            q, _, hits = search(e.question, index, emb, k=30)
+            for answerable in (True, False):
+                hs = hits[:10] if answerable else [h for h in hits if article[h.chunk.doc] != e.title][:10]
+                cands = usable(q, candidates(q, hs, index, reader))
+                labels = [any(g in normalize(c.answer) for g in golds) for c in cands]
+                if not answerable and any(labels):
+                    continue  # another article answers it
+                out.append(("drcd", answerable, q, cands, labels if answerable else [False] * len(cands)))
+            if (n + 1) % 50 == 0:
+                progress(f"drcd tuning: {n + 1}/{len(exs)}")
+    return out
+
+
+def _source_weights(gs) -> dict[str, float]:
+    """Each source (the report, DRCD) weighs as much as the other in total, whatever its size."""
+    n = {src: sum(g[0] == src for g in gs) for src in {g[0] for g in gs}}
+    return {src: 1.0 / (len(n) * k) for src, k in n.items()}
+
+
+def _standardize(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    mu, sd = x.mean(0), x.std(0)
+    sd[sd == 0] = 1.0
+    return (x - mu) / sd, mu, sd
+
+
+def _raw(w: np.ndarray, b: float, mu: np.ndarray, sd: np.ndarray, names) -> Logistic:
+    """Weights fitted on standardized features, back on the raw features."""
+    return Logistic(dict(zip(names, map(float, w / sd))), float(b - (w / sd) @ mu))
+
+
+def fit_rank(gs) -> Logistic:
+    """Conditional logit: maximise the probability mass the softmax over candidates puts on right ones."""
+    from scipy.optimize import minimize
+
+    kept = [g for g in gs if g[1] and any(g[4]) and not all(g[4])]
+    weight = _source_weights(kept)
+    allx = np.array([[c.features()[f] for f in RANK_FEATURES] for g in kept for c in g[3]])
+    _, mu, sd = _standardize(allx)
+    data = [((np.array([[c.features()[f] for f in RANK_FEATURES] for c in cands]) - mu) / sd,
+             np.array(labels, bool), weight[src]) for src, _, _, cands, labels in kept]
+
+    def loss(w):
+        total, grad = L2 * w @ w, 2 * L2 * w
+        for x, y, k in data:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            py = p[y].sum()
+            total -= k * np.log(py + 1e-12)
+            grad -= k * ((p[y] @ x[y]) / (py + 1e-12) - p @ x)
+        return total, grad
+
+    w = minimize(loss, np.zeros(len(RANK_FEATURES)), jac=True, method="L-BFGS-B").x
+    return _raw(w, 0.0, mu, sd, RANK_FEATURES)
+
+
+def fit_abstain(gs, ranker: Logistic) -> Logistic:
+    """Logistic regression, answerable against not; then the bias is moved so that no more than
+    ``WRONGLY_ABSTAINED`` of the answerable questions of each source are abstained on."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y, w = [], [], []
+    kept = [g for g in gs if g[3]]
+    weight = _source_weights(kept)
+    for src, ok, _, cands, _ in kept:
+        best = rank(list(cands), ranker)[0]
+        f = best.features() | {"score": best.score}
+        x.append([f[k] for k in ABSTAIN_FEATURES])
+        y.append(ok)
+        w.append(weight[src] / sum(g[1] == ok and g[0] == src for g in kept) * sum(g[0] == src for g in kept) / 2)
+    x, y, w = np.array(x), np.array(y), np.array(w)
+    xs, mu, sd = _standardize(x)
+    m = LogisticRegression(C=1 / L2).fit(xs, y, sample_weight=w * len(w))
+    z = xs[y] @ m.coef_[0]  # answerable questions' log-odds without the bias
+    order = np.argsort(z)
+    src = np.array([g[0] for g in kept])[y][order]
+    cut = min(z[order][src == s][int(WRONGLY_ABSTAINED * (src == s).sum())] for s in set(src))  # abstain below
+    bias = max(float(m.intercept_[0]), -float(cut))
+    return _raw(m.coef_[0], bias, mu, sd, ABSTAIN_FEATURES)
+
+
+def report(gs, ranker: Logistic, abstain: Logistic) -> dict:
+    """In-sample figures per source: right answer chosen, unanswerable abstained, answerable abstained."""
+    out = {}
+    for src in ("report", "drcd"):
+        ans = [g for g in gs if g[0] == src and g[1]]
+        una = [g for g in gs if g[0] == src and not g[1]]
+
+        def pick(g):
+            cands = rank(list(g[3]), ranker)
+            if not cands:
+                return None
+            best = cands[0]
+            return best if abstain(best.features() | {"score": best.score}) >= 0 else None
+
+        right = sum(bool(p is not None and g[4][g[3].index(p)]) for g in ans for p in [pick(g)])
+        first = sum(bool(g[3] and g[4][g[3].index(rank(list(g[3]), ranker)[0])]) for g in ans)
+        out[src] = {"answerable": len(ans), "right": round(right / max(1, len(ans)), 4),
+                    "right_before_abstention": round(first / max(1, len(ans)), 4),
+                    "right_somewhere": round(sum(any(g[4]) for g in ans) / max(1, len(ans)), 4),
+                    "answerable_abstained": round(sum(pick(g) is None for g in ans) / max(1, len(ans)), 4),
+                    "unanswerable": len(una),
+                    "unanswerable_abstained": round(sum(pick(g) is None for g in una) / max(1, len(una)), 4)}
+    return out
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reader", default=None, help="reader weights folder (default: the shipped ones)")
+    ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--cache", default=None, help="keep the read candidates in this file (refits skip reading)")
+    ap.add_argument("--retrieval", action="store_true", help="only measure W_PARAGRAPH values")
+    a = ap.parse_args(argv)
+    if a.retrieval:
+        return retrieval_grid()
+    reader = Reader(a.reader)
+    if a.cache and Path(a.cache).exists():
+        gs = pickle.loads(Path(a.cache).read_bytes())
+    else:
+        gs = groups(reader)
+        if a.cache:
+            Path(a.cache).write_bytes(pickle.dumps(gs))
+    ranker = fit_rank(gs)
+    abstain = fit_abstain(gs, ranker)
+    figures = report(gs, ranker, abstain)
+    use = {"rank": ranker.to_dict(), "abstain": abstain.to_dict(), "tuning_figures": figures,
+           "fitted_on": f"report dev set + DRCD dev's last {TUNE_ARTICLES} articles (benchmarks/fit_reading.py)"}
+    print(json.dumps(use, indent=2, ensure_ascii=False))
+    if not a.dry_run:
+        path = reader.weights_dir / "reader.json"
+        record = json.loads(path.read_text())
+        record["use"] = use
+        path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    return use
+
+
+if __name__ == "__main__":
+    main()
