@@ -209,7 +209,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--dry-run", action="store_true")
     ap.add_argument("--cache", default=None, help="keep the read candidates in this file (refits skip reading)")
     ap.add_argument("--retrieval", action="store_true", help="only measure W_PARAGRAPH values")
+    ap.add_argument("--read-top", type=int, default=0, help="windows read per question (default: READ_TOP)")
     a = ap.parse_args(argv)
+    if a.read_top:
+        import qa.reading
+
+        qa.reading.READ_TOP = a.read_top
     if a.retrieval:
         return retrieval_grid()
     reader = Reader(a.reader)

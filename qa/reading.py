@@ -91,8 +91,10 @@ class Logistic:
         return {"weights": {k: round(v, 5) for k, v in self.weights.items()}, "bias": round(self.bias, 5)}
 
 
-def windows(index: Index, hits: list[Hit], n: int = READ_TOP, limit: int = WINDOW_CHARS) -> list[Window]:
-    """Windows around the top ``n`` distinct hits (a hit already inside an earlier window is skipped)."""
+def windows(index: Index, hits: list[Hit], n: int | None = None, limit: int = WINDOW_CHARS) -> list[Window]:
+    """Windows around the top ``n`` (default ``READ_TOP``) distinct hits (a hit already inside an earlier
+    window is skipped)."""
+    n = READ_TOP if n is None else n
     out: list[Window] = []
     seen: set[int] = set()
     for h in hits:

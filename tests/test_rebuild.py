@@ -46,6 +46,18 @@ def test_adding_a_document_embeds_only_that_document(two_docs):
     assert s.added == ["c.txt"] and sorted(s.unchanged) == ["a.txt", "b.txt"] and s.embedded == c_chunks
 
 
+def test_new_word_lists_make_a_rebuild_read_everything_again(two_docs, monkeypatch):
+    """An index whose tokens and periods came from another lexicon version keeps none of them."""
+    import qa.index.build
+
+    docs, idx, emb = two_docs
+    assert read_manifest(idx)["lexicon"] == qa.index.build.LEXICON_VERSION
+    monkeypatch.setattr(qa.index.build, "LEXICON_VERSION", qa.index.build.LEXICON_VERSION + 1)
+    s = build_index([docs], idx, embedder=emb)
+    assert s.reused == 0 and sorted(s.added) == ["a.txt", "b.txt"]
+    assert read_manifest(idx)["lexicon"] == qa.index.build.LEXICON_VERSION
+
+
 def test_changed_document_is_read_again_and_removed_one_disappears(two_docs):
     docs, idx, emb = two_docs
     write(docs, "a.txt", DOC_A.replace("12所", "15所"))

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..config import ChunkSettings, default_index_dir, default_seeds_dir
 from ..text.decode import DocumentError, read_bytes, sha256_bytes
+from ..text.lexicon import VERSION as LEXICON_VERSION
 from ..text.documents import Document
 from ..model.embedding import Embedder, get_embedder
 from ..text.formats import load_document, reader_version, unsupported
@@ -225,7 +226,7 @@ def _write(index_dir: Path, model_id: str, settings: ChunkSettings | dict, chunk
     for i, c in enumerate(chunks):
         c.id = i
     manifest = {"model": model_id, "chunking": settings if isinstance(settings, dict) else settings.to_dict(),
-                "encoder": encoder,
+                "encoder": encoder, "lexicon": LEXICON_VERSION,
                 "tokenizer": "jieba-search/1", "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "sources": {d["doc_id"]: {"sha256": d["sha256"], "path": d["path"], "title": d["title"]}
                             for d in documents}}
@@ -292,6 +293,8 @@ def _previous(index_dir: Path, model_id: str, settings: ChunkSettings) -> Index 
     try:
         manifest = read_manifest(index_dir)
         if manifest.get("model") != model_id or manifest.get("chunking") != settings.to_dict():
+            return None
+        if manifest.get("lexicon") != LEXICON_VERSION:  # tokens and periods came from other word lists
             return None
         return Index.load(index_dir)
     except IndexNotFound:

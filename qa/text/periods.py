@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import re
 
-_CUES = [  # (period, pattern) checked in order; first match wins
-    ("next5", r"未来五年|今后五年|五年后|五年内|到这五年结束|十四五|next five years|coming five years|by 20\d\d"),
-    ("past5", r"过去五年|五年来|这五年|近五年|前五年|过去的五年|past five years|last five years|over five years"),
-    ("past1", r"去年|上年|上一年|过去一年|一年来|last year|previous year|in 20\d\d"),
-    ("now", r"今年|本年|年内|全年目标|this year|\b20\d\d target"),
-]
+from .lexicon import PERIOD_CUES
+
+_CUES = PERIOD_CUES  # (period, pattern) checked in order; first match wins (lexicon.json)
 _COMPILED = [(p, re.compile(rx, re.I)) for p, rx in _CUES]
 _REVIEW = "回顾"  # a heading or passage that reviews past work
 _LOOKS_BACK = re.compile("|".join(rx for p, rx in _CUES if p in ("past1", "past5")) + "|" + _REVIEW, re.I)

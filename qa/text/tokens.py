@@ -13,16 +13,11 @@ import re
 import threading
 import unicodedata
 
+from .lexicon import STOPWORDS  # noqa: F401 (used by followup too)
+
 _jieba = None
 _jieba_lock = threading.Lock()
 
-STOPWORDS = frozenset(
-    """的 了 是 在 和 与 及 以及 或 等 也 都 就 而 对 把 被 为 于 从 到 向 由 这 那 其 之 着 过 吗 呢 吧 啊 么
-    有 有没有 没有 哪 哪个 哪些 哪里 哪儿 哪几 哪座 哪家 哪条 哪种 哪项 几 多少 多大 多长 多高 什么 怎么 怎样 如何
-    是否 要 会 能 将 还 又 再 让 给 个 上 下 中 里 我们 我 你 他 它 报告 提到 指 请问 一下 可以 具体 分别
-    the a an of to in on for and or is are was were be by with as at what which how many much does do did
-    will would should its it this that from into than""".split()
-)
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 
 
