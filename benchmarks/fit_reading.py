@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa import build_index  # noqa: E402
-from qa.answer import candidates  # noqa: E402
+from qa.answer import candidates, usable as _usable  # noqa: E402
 from qa.api import load_index, search  # noqa: E402
 from qa.evaluate import answer_hits, load_gold  # noqa: E402
 from qa.model.embedding import get_embedder  # noqa: E402
@@ -40,19 +40,25 @@ from qa.model.reader import Reader  # noqa: E402
 from qa.model.reader_data import TUNE_ARTICLES, load_squad  # noqa: E402
 from qa.mrc_eval import normalize, write_corpus  # noqa: E402
 from qa.reading import Logistic, rank  # noqa: E402
-from qa.text.clauses import FIGURE  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 RANK_FEATURES = ("margin", "reader_margin", "reader", "rules", "coverage", "focus", "retrieval", "dense")
-ABSTAIN_FEATURES = ("score", "margin", "rules", "coverage", "focus", "dense")
+ABSTAIN_FEATURES = ("score", "margin", "rules", "coverage", "focus", "dense", "answer_cosine")
 L2 = 0.001  # ridge on both models' standardized weights
 WRONGLY_ABSTAINED = 0.04  # the abstention may refuse at most this share of answerable tuning questions
 
 
 def usable(q, cands):
     """The candidates ``qa.answer.choose`` may pick (same filters, before abstention)."""
-    out = [c for c in cands if c.hit.period_agreement >= 0]
-    return [c for c in out if FIGURE.search(c.answer)] if q.kind == "quantity" else out
+    return _usable(q, cands)[0]
+
+
+def with_cosines(cands, qvec, emb):
+    """Sets each candidate's answer cosine (at question time only the chosen one's is computed)."""
+    if cands:
+        for c, cos in zip(cands, emb.encode_passages([c.answer for c in cands]) @ qvec):
+            c.answer_cosine = float(cos)
+    return cands
 
 
 @contextmanager
@@ -89,18 +95,18 @@ def groups(reader, progress=print):
     report = load_index(None)
     emb = get_embedder(report.model_id)
     for g in load_gold(ROOT / "eval" / "report_qa_dev.jsonl"):
-        q, _, hits = search(g["question"], report, emb)
-        cands = usable(q, candidates(q, hits, report, reader))
+        q, qvec, hits = search(g["question"], report, emb)
+        cands = with_cosines(usable(q, candidates(q, hits, report, reader)), qvec, emb)
         ok = g["type"] != "unanswerable"
         out.append(("report", ok, q, cands, [ok and answer_hits(c.answer, g["answers"], g["type"]) for c in cands]))
     progress(f"report dev: {len(out)} questions")
     with tuning_corpus() as (index, exs, where, article):
         for n, e in enumerate(exs):
             golds = [normalize(t) for t, _ in e.answers]
-            q, _, hits = search(e.question, index, emb, k=30)
+            q, qvec, hits = search(e.question, index, emb, k=30)
             for answerable in (True, False):
                 hs = hits[:10] if answerable else [h for h in hits if article[h.chunk.doc] != e.title][:10]
-                cands = usable(q, candidates(q, hs, index, reader))
+                cands = with_cosines(usable(q, candidates(q, hs, index, reader)), qvec, emb)
                 labels = [any(g in normalize(c.answer) for g in golds) for c in cands]
                 if not answerable and any(labels):
                     continue  # another article answers it
@@ -163,7 +169,7 @@ def fit_abstain(gs, ranker: Logistic) -> Logistic:
     weight = _source_weights(kept)
     for src, ok, _, cands, _ in kept:
         best = rank(list(cands), ranker)[0]
-        f = best.features() | {"score": best.score}
+        f = best.features()
         x.append([f[k] for k in ABSTAIN_FEATURES])
         y.append(ok)
         w.append(weight[src] / sum(g[1] == ok and g[0] == src for g in kept) * sum(g[0] == src for g in kept) / 2)
@@ -190,7 +196,7 @@ def report(gs, ranker: Logistic, abstain: Logistic) -> dict:
             if not cands:
                 return None
             best = cands[0]
-            return best if abstain(best.features() | {"score": best.score}) >= 0 else None
+            return best if abstain(best.features()) >= 0 else None
 
         right = sum(bool(p is not None and g[4][g[3].index(p)]) for g in ans for p in [pick(g)])
         first = sum(bool(g[3] and g[4][g[3].index(rank(list(g[3]), ranker)[0])]) for g in ans)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -28,6 +29,14 @@ from qa.mrc_eval import closed_reading, end_to_end, first_paragraphs, write_corp
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 
 
+def reader_only() -> None:
+    """Ablation: the fitted models replaced by the reader's margin (rank by it, abstain below 0)."""
+    from qa.reading import Logistic
+
+    Reader.models = lambda self: {"rank": Logistic({"reader_margin": 1.0, "reader": 100.0}), "abstain": Logistic()}
+    os.environ["QA_ANSWERER"] = "reader-only"
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=str(DATA / "drcd_test.json"))
@@ -37,10 +46,15 @@ def main(argv=None) -> dict:
     ap.add_argument("--paragraphs", type=int, default=0, help="end to end: first N paragraphs and their questions")
     ap.add_argument("--reader", default=None, help="reader weights folder (default: the shipped ones)")
     ap.add_argument("--record", action="store_true")
+    ap.add_argument("--workdir", default=None, help="end to end: keep the corpus and its index here (reused next time)")
     ap.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
                     help="try another value of a setting, e.g. qa.retrieve.W_DOCUMENT=0.2 (not recorded)")
+    ap.add_argument("--reader-only", action="store_true",
+                    help="ablation: candidates ranked by the reader's margin alone, abstain when it is negative")
     a = ap.parse_args(argv)
     both = not (a.closed or a.e2e)
+    if a.reader_only:
+        reader_only()
     for item in a.set:
         import importlib
 
@@ -59,19 +73,20 @@ def main(argv=None) -> dict:
 
         exs = first_paragraphs(examples, a.paragraphs)
         with tempfile.TemporaryDirectory() as tmp:
-            where = write_corpus(exs, Path(tmp) / "docs")
+            work = Path(a.workdir or tmp)
+            where = write_corpus(exs, work / "docs")
             t0 = time.perf_counter()
-            build_index(sources=[Path(tmp) / "docs"], index_dir=Path(tmp) / "index")
+            build_index(sources=[work / "docs"], index_dir=work / "index")  # incremental: a kept workdir is reused
             build_s = round(time.perf_counter() - t0, 1)
-            out["end_to_end"] = end_to_end(exs, Path(tmp) / "index", where,
-                                           progress=lambda m: print("e2e", m, flush=True))
-            out["end_to_end"] |= {"documents": len(set(where.values())), "build_seconds": build_s}
+            out["end_to_end"] = end_to_end(exs, work / "index", where, progress=lambda m: print("e2e", m, flush=True))
+            out["end_to_end"] |= {"documents": len(set(where.values())), "build_seconds": build_s,
+                                  "answerer": os.environ.get("QA_ANSWERER", "reader")}
         print("end to end:", out["end_to_end"], flush=True)
     if a.record:
         path = ROOT / "benchmarks" / "results-reader.json"
         old = json.loads(path.read_text()) if path.exists() else {}
-        key = f"{out['data']}:{a.limit or 'all'}:{a.paragraphs or 'all'}"
-        old[key] = out
+        key = f"{out['data']}:{a.limit or 'all'}:{a.paragraphs or 'all'}:{os.environ.get('QA_ANSWERER', 'reader')}"
+        old[key] = old.get(key, {}) | out  # a closed run and an e2e run of one setting share a record
         path.write_text(json.dumps(old, indent=2, ensure_ascii=False) + "\n")
     return out
 

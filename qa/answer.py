@@ -23,7 +23,7 @@ from .result import NOT_FOUND, NOT_FOUND_EN, Answer, Citation, citation  # noqa:
 from .reading import Candidate, Logistic, rank, read, windows
 from .rules import best_span, missing_focus, question_weights, span_score
 from .retrieve import Hit
-from .text.clauses import FIGURE, extend_qualifier, widen
+from .text.clauses import extend_qualifier, has_figure, widen
 
 _WHY = {
     "period": ("the documents give this only for another period", "文档只给出了其他时期的情况"),
@@ -72,22 +72,34 @@ def candidates(q: Question, hits: list[Hit], index: Index, reader) -> list[Candi
     return out
 
 
-def choose(q: Question, ranked: list[Candidate], abstain: Logistic) -> tuple[Candidate | None, str]:
-    """The best candidate that may answer, or None and the reason there is none.
+def usable(q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], str]:
+    """The candidates that may answer, best first, or none and the reason.
 
     A sentence about another period than the question's (去年 asked, 今年 told) never answers; a
-    quantity question is answered only by clauses that hold a figure; then the abstention model
-    decides on the best remaining candidate (its log-odds of answering must be positive).
+    quantity question is answered only by clauses that hold a figure, in the unit it asks for
+    (多少公里) when it names one.
     """
-    usable = [c for c in ranked if c.hit.period_agreement >= 0]
-    if not usable:
-        return None, "period"
+    out = [c for c in ranked if c.hit.period_agreement >= 0]
+    if not out:
+        return [], "period"
     if q.kind == "quantity":
-        usable = [c for c in usable if FIGURE.search(c.answer)]
-        if not usable:
-            return None, "figure"
-    best = usable[0]
-    if abstain(best.features() | {"score": best.score}) < 0:
+        out = [c for c in out if has_figure(c.answer, q.unit)]
+        if not out:
+            return [], "figure"
+    return out, ""
+
+
+def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=None) -> tuple[Candidate | None, str]:
+    """The best usable candidate, or None and the reason there is none: the abstention model decides
+    on the best usable candidate (its log-odds of answering must be positive). ``similarity(texts)``
+    gives the cosines of texts to the question (the answer's is one of the model's features)."""
+    out, reason = usable(q, ranked)
+    if not out:
+        return None, reason
+    best = out[0]
+    if similarity is not None and "answer_cosine" in abstain.weights:
+        best.answer_cosine = float(similarity([best.answer])[0])
+    if abstain(best.features()) < 0:
         return None, "reader"
     return best, ""
 
@@ -110,7 +122,7 @@ def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, offsets,
     ranked = rank(candidates(q, hits, index, reader), models["rank"])
     if not ranked:
         return Answer(q.text, "", True, [], _message(q, "reader"), kind=q.kind)
-    best, reason = choose(q, ranked, models["abstain"])
+    best, reason = choose(q, ranked, models["abstain"], similarity)
     cites, seen = [], set()
     for chunk, score in ([(best.chunk, best.hit.score)] if best else []) + [(c.chunk, c.hit.score) for c in ranked] \
             + [(h.chunk, h.score) for h in hits]:
@@ -119,7 +131,7 @@ def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, offsets,
             cites.append((chunk, score))
     top = best or ranked[0]
     feats = {k: round(v, 4) for k, v in top.features().items()} | {
-        "score": round(top.score, 4), "answer_logit": round(models["abstain"](top.features() | {"score": top.score}), 4)}
+        "answer_logit": round(models["abstain"](top.features()), 4)}
     if reason:
         out = [citation(ch, sc) for ch, sc in cites[:top_k]]
         return Answer(q.text, "", True, out, _message(q, reason), kind=q.kind, features=feats | {"reason": reason})

@@ -58,6 +58,7 @@ class Candidate:
     focus: bool  # the question's rarest content noun (or a synonym) is in the sentence or its section
     hit: Hit  # the retrieved sentence (the window's, for a neighbour the reader marked)
     score: float = 0.0  # the ranking model's log-odds
+    answer_cosine: float = 0.0  # cosine of the answer to the question (computed for the chosen one only)
 
     @property
     def answer(self) -> str:
@@ -68,7 +69,7 @@ class Candidate:
         m = self.margin if self.reader else 0.0
         return {"margin": self.margin, "reader_margin": m, "reader": float(self.reader), "rules": self.rules,
                 "coverage": self.coverage, "focus": float(self.focus), "retrieval": self.hit.score,
-                "dense": self.hit.dense}
+                "dense": self.hit.dense, "answer_cosine": self.answer_cosine, "score": self.score}
 
 
 @dataclass

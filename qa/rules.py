@@ -21,7 +21,7 @@ from .retrieve import Hit
 from .text.periods import period_of
 from .text.tokens import fold, tokenize
 from .result import NOT_FOUND, NOT_FOUND_EN, Answer, citation
-from .text.clauses import FIGURE as _FIGURE, clause_spans, extend_qualifier, trim as _trim
+from .text.clauses import FIGURE as _FIGURE, clause_spans, extend_qualifier, has_figure, trim as _trim
 
 READ_TOP = 8  # sentences the rules examine
 W_READER = 0.25  # weight of the best span's score when reranking sentences
@@ -69,7 +69,7 @@ def _run(q: Question, hit: Hit, spans, i: int, j: int, weights, total: float, se
     folded = fold(piece)
     cov = _coverage(folded, weights, total)
     figure = bool(_FIGURE.search(piece))
-    unit = not q.unit or bool(re.search(r"[0-9一二两三四五六七八九十]\s*[万亿千百]*" + re.escape(q.unit), piece))
+    unit = not q.unit or has_figure(piece, q.unit)
     items = len(re.findall(r"[、]", piece)) + 1
     score = cov - (0.2 if q.kind == "quantity" else 0.12) * (j - i) - 0.002 * max(0, len(piece) - 25)
     # an introducer ("指标是:") is context, not answer

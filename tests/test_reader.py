@@ -153,7 +153,7 @@ def test_real_reader_finds_the_figure():
     assert isinstance(r[0].score, float) and np.isfinite(r[0].null)
 
 
-SLICE_EM, SLICE_F1 = 0.39, 0.58  # first 100 DRCD test questions, shipped weights (2026-11-27)
+SLICE_EM, SLICE_F1 = 0.34, 0.57  # first 100 DRCD test questions, shipped weights (4 epochs, 2026-11-27)
 DRCD_TEST = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "mrc" / "drcd_test.json"
 
 
@@ -170,7 +170,7 @@ def test_closed_reading_on_a_validation_slice_holds():
 
 
 E2E_PARAGRAPHS = 40
-E2E_HIT, E2E_DOC1 = 0.0, 0.0  # first 40 DRCD test paragraphs as documents, through ask() (set below when measured)
+E2E_HIT, E2E_DOC1 = 0.675, 0.95  # first 40 DRCD test paragraphs (120 questions) through ask(), shipped weights
 
 
 @pytest.mark.model
@@ -186,3 +186,13 @@ def test_end_to_end_on_a_validation_slice_holds(tmp_path):
     got = end_to_end(exs, tmp_path / "index", where)
     assert got["crashes"] == 0 and got["median_chars"] <= 40, got
     assert got["answer_hit"] >= E2E_HIT - 0.05 and got["doc@1"] >= E2E_DOC1 - 0.05, got
+
+
+def test_a_marked_span_widens_to_its_clause_without_the_punctuation():
+    from qa.text.clauses import widen
+
+    t = "地区生产总值年均增长7%,一般公共预算收入年均增长8.4%。"
+    a = t.index("8.4")
+    assert t[slice(*widen(t, a, len(t)))] == "一般公共预算收入年均增长8.4%"  # the span took the full stop
+    assert t[slice(*widen(t, t.index("7%"), t.index("7%") + 2))] == "地区生产总值年均增长7%"
+    assert widen("5%左右", 0, 2) == (0, 4)

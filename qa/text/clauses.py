@@ -18,6 +18,13 @@ _CONTINUES = re.compile(r"^(?:力争|争取|其中|同比|比上年|较上年|�
 _TRAILING = CLAUSE_END + COLONS + SENTENCE_END + " "
 
 
+def has_figure(text: str, unit: str = "") -> bool:
+    """Whether the text holds a figure, and, when a unit is asked (多少公里), a figure in that unit."""
+    if not FIGURE.search(text):
+        return False
+    return not unit or bool(re.search(r"[0-9一二两三四五六七八九十]\s*[万亿千百]*" + re.escape(unit), text))
+
+
 def clause_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in CLAUSE.finditer(text)]
 
@@ -34,6 +41,8 @@ def trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 def widen(text: str, a: int, b: int) -> tuple[int, int]:
     """The clause(s) of ``text`` holding the span [a, b), trimmed; the span itself when it has no clause."""
+    while b > a + 1 and text[b - 1] in _TRAILING:  # a span ending on punctuation ends before it
+        b -= 1
     spans = clause_spans(text)
     lo = max((s for s, _ in spans if s <= a), default=a)
     hi = min((e for _, e in spans if e >= b), default=b)
