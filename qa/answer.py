@@ -16,12 +16,13 @@ for comparison.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from .index.store import Index
 from .question import Question
 from .result import NOT_FOUND, NOT_FOUND_EN, Answer, Citation, citation  # noqa: F401 (re-exported)
 from .reading import Candidate, Logistic, rank, read, windows
-from .rules import best_span, missing_focus, question_weights, span_score
+from .rules import best_span, focus_of, mentions, question_weights, span_score
 from .retrieve import Hit
 from .text.clauses import extend_qualifier, has_figure, widen
 
@@ -47,6 +48,7 @@ def candidates(q: Question, hits: list[Hit], index: Index, reader) -> list[Candi
     if not wins:
         return []
     weights, total = question_weights(q, index.bm25)
+    focus = None if q.english else focus_of(q, index.bm25)  # a lexical check: not across languages
     by_id = {h.chunk.id: h for h in hits}
     out: list[Candidate] = []
     for m in read(reader, reader_question(q), wins):
@@ -54,13 +56,12 @@ def candidates(q: Question, hits: list[Hit], index: Index, reader) -> list[Candi
             marked = chunk.id == m.chunk.id and m.end > m.start
             if chunk.id not in by_id and not marked:
                 continue
-            h = by_id.get(chunk.id) or Hit(chunk, m.window.hit.score, m.window.hit.dense, m.window.hit.lexical,
-                                          m.window.hit.period_agreement)
-            spans = {}
+            h = by_id.get(chunk.id) or replace(m.window.hit, chunk=chunk)  # a neighbour: its window's scores
             s = best_span(q, h, weights, total)
             if s is None:
                 continue  # marks only: no clause to answer with
-            focus = q.english or not missing_focus(q, s, index.bm25)  # a lexical check: not across languages
+            named = mentions(focus, chunk)
+            spans = {}
             spans[(s.start, s.end)] = (s.score, marked and s.start <= m.start and m.end <= s.end)
             if marked:
                 a, b = widen(chunk.text, m.start, m.end)
@@ -68,7 +69,7 @@ def candidates(q: Question, hits: list[Hit], index: Index, reader) -> list[Candi
                     b = extend_qualifier(chunk.text, b)
                 spans[(a, b)] = (span_score(q, h, a, b, weights, total), True)
             for (a, b), (rules, holds) in spans.items():
-                out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, focus, h))
+                out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, named, h))
     return out
 
 
@@ -108,7 +109,7 @@ def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, offsets,
     """Build the :class:`Answer` from retrieval hits: the reader reads windows around the top hits.
 
     ``offsets(chunk, i)`` maps an index in a quote to its document offset; ``similarity(texts)``
-    embeds passages (only the rules of ``QA_ANSWERER=rules`` use it).
+    gives the cosines of texts to the question (the chosen answer's, for the abstention model).
     """
     if os.environ.get("QA_ANSWERER", "reader") == "rules":
         from .rules import answer_by_rules

@@ -121,16 +121,29 @@ def read(q: Question, hits: list[Hit], bm25: BM25) -> list[Span]:
 MIN_SPAN_COSINE = 0.895  # below it, an answer whose key word is missing from the passage is refused
 
 
+def focus_of(q: Question, bm25: BM25) -> tuple[list[str], str] | None:
+    """The question's most specific noun (highest IDF; a word absent from the corpus is the most
+    specific of all) and its tokens; None when the question has no content noun."""
+    if not q.nouns:
+        return None
+    groups = [tokenize(n) or [n] for n in q.nouns]
+    return max(zip(groups, q.nouns), key=lambda gn: max(bm25.term_idf(t) for t in gn[0]))
+
+
+def mentions(focus: tuple[list[str], str] | None, chunk) -> bool:
+    """Whether a sentence or its section names the focus (a part of it, or a synonym); True without a focus."""
+    if focus is None:
+        return True
+    group, noun = focus
+    text = fold(chunk.section + chunk.text)
+    return any(fold(t) in text for t in group if len(t) >= 2) or any(
+        fold(z) in text for t in group + [noun] for z in SYNONYMS.get(t, []))
+
+
 def missing_focus(q: Question, best: Span, bm25: BM25) -> str:
     """The question's most specific noun when none of its parts occur in the cited passage, else ""."""
-    if not q.nouns:
-        return ""
-    text = fold(best.hit.chunk.section + best.hit.chunk.text)
-    groups = [tokenize(n) or [n] for n in q.nouns]
-    group, noun = max(zip(groups, q.nouns), key=lambda gn: max(bm25.term_idf(t) for t in gn[0]))
-    found = any(fold(t) in text for t in group if len(t) >= 2) or any(
-        fold(z) in text for t in group + [noun] for z in SYNONYMS.get(t, []))
-    return "" if found else noun
+    focus = focus_of(q, bm25)
+    return "" if mentions(focus, best.hit.chunk) else focus[1]
 
 
 def should_abstain(q: Question, best: Span, bm25: BM25, similarity) -> tuple[bool, dict]:
