@@ -11,6 +11,10 @@ The export runs once per model (with torch, usually right after a build, which h
 loaded anyway) and is cached next to the converted model; answering questions then needs
 neither torch nor sentence-transformers. Pooling and prompts are read from the model's
 sentence-transformers files, so any local mean- or CLS-pooled model works.
+
+The graph starts after the word-embedding lookup (``inputs_embeds``): its 250k-row table would be
+384 MB of every process's memory, where the rows a question needs are read from the model's
+safetensors file through a memory map shared with the reader (:mod:`qa.model.vocab`).
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from ..config import cache_dir, quiet_libraries
+from .vocab import embed
 
 log = logging.getLogger(__name__)
-MAX_TOKENS = 512
 
 
 def onnx_dir(model_dir: Path) -> Path:
@@ -36,8 +40,12 @@ def onnx_dir(model_dir: Path) -> Path:
     return cache_dir() / "onnx" / f"{Path(model_dir).name}-{key}"
 
 
+GRAPH = "encoder.onnx"  # inputs_embeds + attention_mask -> hidden (earlier exports took input_ids: not used)
+GRAPH_INT8 = "encoder.int8.onnx"
+
+
 def export(model_dir: Path, quantize: bool = True) -> Path:
-    """Export ``model_dir``'s transformer to ``model.onnx`` (+ ``model.int8.onnx``); returns the folder.
+    """Export ``model_dir``'s transformer to ``encoder.onnx`` (+ ``encoder.int8.onnx``); returns the folder.
 
     torch's tracer warnings and onnxruntime's quantization hints are dropped (shown with ``-v``)."""
     with quiet_libraries():
@@ -57,28 +65,31 @@ def _export(model_dir: Path, quantize: bool) -> Path:
             super().__init__()
             self.m = m
 
-        def forward(self, input_ids, attention_mask):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        def forward(self, inputs_embeds, attention_mask):
+            return self.m(inputs_embeds=inputs_embeds, attention_mask=attention_mask).last_hidden_state
 
-    ids = torch.tensor([[0, 41, 1294, 12, 2]])
+    emb = torch.randn(1, 5, model.config.hidden_size)
+    mask = torch.ones(1, 5, dtype=torch.int64)
     fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=out)
     os.close(fd)
-    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+    axes = {"inputs_embeds": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
             "hidden": {0: "batch", 1: "seq"}}
     with torch.no_grad():
-        torch.onnx.export(Hidden(model), (ids, torch.ones_like(ids)), tmp, input_names=["input_ids", "attention_mask"],
+        torch.onnx.export(Hidden(model), (emb, mask), tmp, input_names=["inputs_embeds", "attention_mask"],
                           output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
-    os.replace(tmp, out / "model.onnx")
+    os.replace(tmp, out / GRAPH)
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=out)
         os.close(fd)
-        # int8 weights per output channel for the matrix products only; the embedding table stays
-        # fp32 (measured: cosine to fp32 ≥ 0.995, where quantizing every op gave 0.983)
-        quantize_dynamic(str(out / "model.onnx"), tmp, weight_type=QuantType.QInt8, per_channel=True,
+        # int8 weights per output channel for the matrix products only (measured: cosine to fp32
+        # ≥ 0.995, where quantizing every op gave 0.983)
+        quantize_dynamic(str(out / GRAPH), tmp, weight_type=QuantType.QInt8, per_channel=True,
                          op_types_to_quantize=["MatMul"])
-        os.replace(tmp, out / "model.int8.onnx")
+        os.replace(tmp, out / GRAPH_INT8)
+    for old in ("model.onnx", "model.int8.onnx"):  # earlier exports, with the word table inside (877 MB)
+        (out / old).unlink(missing_ok=True)
     return out
 
 
@@ -87,18 +98,19 @@ class OnnxEncoder:
 
     def __init__(self, model_dir: Path, quantized: bool = True, threads: int | None = None):
         import onnxruntime as ort
-        from tokenizers import Tokenizer
+
+        from .vocab import shared_tokenizer, word_table
 
         self.model_dir = Path(model_dir)
-        path = onnx_dir(model_dir) / ("model.int8.onnx" if quantized else "model.onnx")
+        path = onnx_dir(model_dir) / (GRAPH_INT8 if quantized else GRAPH)
         if not path.exists():
             raise FileNotFoundError(path)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or max(1, os.cpu_count() or 1)
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer = shared_tokenizer(self.model_dir)  # the reader's too: one copy (about 280 MB)
+        self.words = word_table(self.model_dir)  # a memory map, shared with the reader
         self.pooling, self.normalize, self.prompts = _st_settings(self.model_dir)
         self.dim = int(json.loads((self.model_dir / "config.json").read_text())["hidden_size"])
         self._lock = threading.Lock()
@@ -112,7 +124,7 @@ class OnnxEncoder:
         for i, e in enumerate(encs):
             ids[i, : len(e.ids)] = e.ids
             mask[i, : len(e.ids)] = 1
-        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        hidden = self.session.run(None, {"inputs_embeds": embed(self.words, ids), "attention_mask": mask})[0]
         if self.pooling == "cls":
             vecs = hidden[:, 0]
         else:

@@ -4,15 +4,14 @@ Given a question and a few passages (a retrieved sentence with its neighbours), 
 passage the best span (character offsets inside the passage), that span's score and the passage's
 no-answer score. The shipped graph (``weights/reader.int8.onnx``, made by :mod:`qa.model.reader_train`)
 starts after the word-embedding lookup, so the 250k-row table is not shipped twice: rows are read
-from the converted e5 model's ``model.safetensors`` through a memory map (only the rows a question
-touches are paged in).
+from the converted e5 model's ``model.safetensors`` through a memory map shared with the query
+encoder (:mod:`qa.model.vocab`), as is the tokenizer.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .reader_data import PAD, encode
+from .vocab import embed
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 MAX_ANSWER_TOKENS = 30  # longest span considered; DRCD answers are a median of 4 characters, CMRC's 19
@@ -40,20 +40,6 @@ class Reading:
 
 class ReaderError(RuntimeError):
     """The reader's weights are missing or unreadable; the message says what to do."""
-
-
-def _word_table(model_dir: Path) -> np.ndarray:
-    """The word-embedding matrix of a safetensors file as a read-only memory map."""
-    path = model_dir / "model.safetensors"
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-    meta = header["embeddings.word_embeddings.weight"]
-    if meta["dtype"] not in ("F32", "F16"):
-        raise ReaderError(f"{path}: word embeddings of type {meta['dtype']} are not supported")
-    a, b = meta["data_offsets"]
-    dtype = np.float32 if meta["dtype"] == "F32" else np.float16
-    return np.memmap(path, dtype=dtype, mode="r", offset=8 + n + a, shape=tuple(meta["shape"]))
 
 
 class Reader:
@@ -92,7 +78,8 @@ class Reader:
             if self._session is not None:
                 return self
             import onnxruntime as ort
-            from tokenizers import Tokenizer
+
+            from .vocab import shared_tokenizer, word_table
 
             path = self.weights_dir / "reader.int8.onnx"
             if not path.exists():
@@ -105,8 +92,8 @@ class Reader:
             opts.intra_op_num_threads = self.threads or max(1, os.cpu_count() or 1)
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             opts.log_severity_level = 3
-            self._words = _word_table(self.model_dir)
-            self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+            self._words = word_table(self.model_dir)
+            self._tokenizer = shared_tokenizer(self.model_dir)  # the query encoder's (one copy)
             self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         return self
 
@@ -122,7 +109,7 @@ class Reader:
         for r, (x, _, _) in enumerate(encs):
             ids[r, : len(x)] = x
             mask[r, : len(x)] = 1
-        embeds = np.asarray(self._words[ids], dtype=np.float32)
+        embeds = embed(self._words, ids)
         logits = self._session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
         return [_best(logits[r], off0, offsets, passages[r]) for r, (_, off0, offsets) in enumerate(encs)]
 
