@@ -77,8 +77,7 @@ class Reader:
         with self._lock:
             if self._session is not None:
                 return self
-            import onnxruntime as ort
-
+            from .onnx_backend import cpu_session
             from .vocab import shared_tokenizer, word_table
 
             path = self.weights_dir / "reader.int8.onnx"
@@ -88,13 +87,9 @@ class Reader:
                 from .e5convert import converted_model_dir
 
                 self.model_dir = converted_model_dir()
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads or max(1, os.cpu_count() or 1)
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            opts.log_severity_level = 3
             self._words = word_table(self.model_dir)
             self._tokenizer = shared_tokenizer(self.model_dir)  # the query encoder's (one copy)
-            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            self._session = cpu_session(path, self.threads)
         return self
 
     def read(self, question: str, passages: list[str]) -> list[Reading]:
