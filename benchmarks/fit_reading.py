@@ -1,4 +1,5 @@
-"""Fit how the reader's output is used: the ranking of candidate answers and the abstention.
+"""Fit how the reader's output is used: the ranking of candidate answers, the abstention, and the
+stages of reading.
 
     python benchmarks/fit_reading.py            # fits and writes reader.json's "use" (about 5 min on 2 cores)
     python benchmarks/fit_reading.py --dry-run  # fits and prints, writes nothing
@@ -14,12 +15,16 @@ Tuning data only, never DRCD test (the validation set) nor eval/report_qa_extra.
 The ranking model is a conditional logit over each question's candidates (the right ones are those
 holding a gold answer); the abstention model a logistic regression on the chosen candidate, answerable
 against unanswerable questions, classes weighted equally. Both use :meth:`qa.reading.Candidate.features`.
+The stages (:class:`qa.reading.Stages`) are chosen last, by replaying each question's candidates window
+by window: the schedule and stopping log-odds that read the fewest windows while changing the outcome of
+at most ``STOP_LOSS`` of each source's questions against reading all of them at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import pickle
 import sys
 import tempfile
@@ -39,13 +44,16 @@ from qa.model.embedding import get_embedder  # noqa: E402
 from qa.model.reader import Reader  # noqa: E402
 from qa.model.reader_data import TUNE_ARTICLES, load_squad  # noqa: E402
 from qa.mrc_eval import normalize, write_corpus  # noqa: E402
-from qa.reading import Logistic, rank  # noqa: E402
+from qa.reading import Logistic, Stages, rank  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
-RANK_FEATURES = ("margin", "reader_margin", "reader", "rules", "coverage", "focus", "retrieval", "dense")
-ABSTAIN_FEATURES = ("score", "margin", "rules", "coverage", "focus", "dense", "answer_cosine")
+RANK_FEATURES = ("margin", "reader_margin", "reader", "clause_margin", "rules", "coverage", "focus", "retrieval", "dense")
+ABSTAIN_FEATURES = ("score", "margin", "clause_margin", "rules", "coverage", "focus", "dense", "answer_cosine")
 L2 = 0.001  # ridge on both models' standardized weights
 WRONGLY_ABSTAINED = 0.04  # the abstention may refuse at most this share of answerable tuning questions
+SCHEDULES = ((1, 6), (1, 2, 6), (1, 3, 6), (2, 6), (2, 4, 6), (3, 6), (1, 2, 4, 6), (6,))  # reading stages tried (windows read by each)
+STOP_LOSS = 0.005  # reading in stages may change the outcome of at most this share of each source's questions
+STAGE_COST = 0.25  # an extra stage costs about a quarter of a window's reading (an embedding of the answer, one more run)
 
 
 def usable(q, cands):
@@ -133,15 +141,15 @@ def _raw(w: np.ndarray, b: float, mu: np.ndarray, sd: np.ndarray, names) -> Logi
     return Logistic(dict(zip(names, map(float, w / sd))), float(b - (w / sd) @ mu))
 
 
-def fit_rank(gs) -> Logistic:
+def fit_rank(gs, features=RANK_FEATURES) -> Logistic:
     """Conditional logit: maximise the probability mass the softmax over candidates puts on right ones."""
     from scipy.optimize import minimize
 
     kept = [g for g in gs if g[1] and any(g[4]) and not all(g[4])]
     weight = _source_weights(kept)
-    allx = np.array([[c.features()[f] for f in RANK_FEATURES] for g in kept for c in g[3]])
+    allx = np.array([[c.features()[f] for f in features] for g in kept for c in g[3]])
     _, mu, sd = _standardize(allx)
-    data = [((np.array([[c.features()[f] for f in RANK_FEATURES] for c in cands]) - mu) / sd,
+    data = [((np.array([[c.features()[f] for f in features] for c in cands]) - mu) / sd,
              np.array(labels, bool), weight[src]) for src, _, _, cands, labels in kept]
 
     def loss(w):
@@ -155,11 +163,11 @@ def fit_rank(gs) -> Logistic:
             grad -= k * ((p[y] @ x[y]) / (py + 1e-12) - p @ x)
         return total, grad
 
-    w = minimize(loss, np.zeros(len(RANK_FEATURES)), jac=True, method="L-BFGS-B").x
-    return _raw(w, 0.0, mu, sd, RANK_FEATURES)
+    w = minimize(loss, np.zeros(len(features)), jac=True, method="L-BFGS-B").x
+    return _raw(w, 0.0, mu, sd, features)
 
 
-def fit_abstain(gs, ranker: Logistic) -> Logistic:
+def fit_abstain(gs, ranker: Logistic, features=ABSTAIN_FEATURES) -> Logistic:
     """Logistic regression, answerable against not; then the bias is moved so that no more than
     ``WRONGLY_ABSTAINED`` of the answerable questions of each source are abstained on."""
     from sklearn.linear_model import LogisticRegression
@@ -170,7 +178,7 @@ def fit_abstain(gs, ranker: Logistic) -> Logistic:
     for src, ok, _, cands, _ in kept:
         best = rank(list(cands), ranker)[0]
         f = best.features()
-        x.append([f[k] for k in ABSTAIN_FEATURES])
+        x.append([f[k] for k in features])
         y.append(ok)
         w.append(weight[src] / sum(g[1] == ok and g[0] == src for g in kept) * sum(g[0] == src for g in kept) / 2)
     x, y, w = np.array(x), np.array(y), np.array(w)
@@ -181,10 +189,56 @@ def fit_abstain(gs, ranker: Logistic) -> Logistic:
     src = np.array([g[0] for g in kept])[y][order]
     cut = min(z[order][src == s][int(WRONGLY_ABSTAINED * (src == s).sum())] for s in set(src))  # abstain below
     bias = max(float(m.intercept_[0]), -float(cut))
-    return _raw(m.coef_[0], bias, mu, sd, ABSTAIN_FEATURES)
+    return _raw(m.coef_[0], bias, mu, sd, features)
 
 
-def report(gs, ranker: Logistic, abstain: Logistic) -> dict:
+def replay(g, ranker: Logistic, abstain: Logistic, stages: Stages):
+    """What ``qa.answer.read_in_stages`` picks for a tuning question: (candidate or None, windows read,
+    stages read)."""
+    cands = g[3]
+    n = max((c.window for c in cands), default=0) + 1
+    best, z, upto, k = None, -math.inf, n, 0
+    for k, upto in enumerate(stages.sizes or (n,), start=1):
+        part = [c for c in cands if c.window < upto]
+        if part:
+            best = rank(list(part), ranker)[0]
+            z = abstain(best.features())
+            if z >= stages.logit:
+                break
+        if upto >= n:
+            break
+    return (best if z >= 0 else None), min(upto, n), k
+
+
+def _correct(g, pick) -> bool:
+    return bool(pick is not None and g[4][g[3].index(pick)]) if g[1] else pick is None
+
+
+def fit_stages(gs, ranker: Logistic, abstain: Logistic) -> tuple[Stages, dict]:
+    """The schedule of reading and the stopping log-odds that read the fewest windows while changing
+    the outcome (right answer, or abstention on an unanswerable question) of at most ``STOP_LOSS`` of
+    each source's tuning questions, against reading every window at once."""
+    full = {id(g): _correct(g, replay(g, ranker, abstain, Stages())[0]) for g in gs}
+    sources = {g[0] for g in gs}
+    best, table = None, {}
+    for sizes in SCHEDULES:
+        zs = sorted({round(abstain(c.features()), 3) for g in gs for c in g[3] if abstain(c.features()) >= 0})
+        chosen = None
+        for logit in [0.0] + zs[::max(1, len(zs) // 400)] + [math.inf]:
+            st = Stages(sizes, logit)
+            runs = [(g, replay(g, ranker, abstain, st)) for g in gs]
+            lost = {src: sum(full[id(g)] and not _correct(g, r[0]) for g, r in runs if g[0] == src) for src in sources}
+            if all(lost[src] <= STOP_LOSS * sum(g[0] == src for g in gs) for src in sources):
+                cost = float(np.mean([r[1] + STAGE_COST * (r[2] - 1) for _, r in runs]))
+                chosen = (cost, st, float(np.mean([r[1] for _, r in runs])))
+                break
+        table[str(sizes)] = {"logit": chosen[1].logit, "windows": round(chosen[2], 3), "cost": round(chosen[0], 3)}
+        if best is None or chosen[0] < best[0]:
+            best = chosen
+    return best[1], table
+
+
+def report(gs, ranker: Logistic, abstain: Logistic, stages: Stages | None = None) -> dict:
     """In-sample figures per source: right answer chosen, unanswerable abstained, answerable abstained."""
     out = {}
     for src in ("report", "drcd"):
@@ -192,11 +246,7 @@ def report(gs, ranker: Logistic, abstain: Logistic) -> dict:
         una = [g for g in gs if g[0] == src and not g[1]]
 
         def pick(g):
-            cands = rank(list(g[3]), ranker)
-            if not cands:
-                return None
-            best = cands[0]
-            return best if abstain(best.features()) >= 0 else None
+            return replay(g, ranker, abstain, stages or Stages())[0]
 
         right = sum(bool(p is not None and g[4][g[3].index(p)]) for g in ans for p in [pick(g)])
         first = sum(bool(g[3] and g[4][g[3].index(rank(list(g[3]), ranker)[0])]) for g in ans)
@@ -205,7 +255,42 @@ def report(gs, ranker: Logistic, abstain: Logistic) -> dict:
                     "right_somewhere": round(sum(any(g[4]) for g in ans) / max(1, len(ans)), 4),
                     "answerable_abstained": round(sum(pick(g) is None for g in ans) / max(1, len(ans)), 4),
                     "unanswerable": len(una),
-                    "unanswerable_abstained": round(sum(pick(g) is None for g in una) / max(1, len(una)), 4)}
+                    "unanswerable_abstained": round(sum(pick(g) is None for g in una) / max(1, len(una)), 4),
+                    "windows_read": round(float(np.mean([replay(g, ranker, abstain, stages or Stages())[1]
+                                                         for g in ans + una])), 3)}
+    return out
+
+
+FOLDS = 5
+
+
+def cross_validate(gs, variants: dict[str, tuple[tuple, tuple]]) -> dict:
+    """Out-of-fold figures of feature sets (name → (rank features, abstention features)): the tuning
+    questions in ``FOLDS`` folds (a question's answerable and unanswerable askings in the same fold),
+    each fold judged by models fitted on the others. In-sample figures always favour more features;
+    these do not, so a feature stays only if it helps here."""
+    import zlib
+
+    fold = [zlib.crc32(g[2].text.encode()) % FOLDS for g in gs]
+    out = {}
+    for name, (rank_f, abstain_f) in variants.items():
+        picks = [None] * len(gs)
+        for k in range(FOLDS):
+            train = [g for g, f in zip(gs, fold) if f != k]
+            ranker = fit_rank(train, rank_f)
+            abstain = fit_abstain(train, ranker, abstain_f)
+            for i, g in enumerate(gs):
+                if fold[i] == k:
+                    picks[i] = replay(g, ranker, abstain, Stages())[0]
+        fig = {}
+        for src in ("report", "drcd"):
+            ans = [i for i, g in enumerate(gs) if g[0] == src and g[1]]
+            una = [i for i, g in enumerate(gs) if g[0] == src and not g[1]]
+            fig[src] = {"right": round(sum(_correct(gs[i], picks[i]) for i in ans) / len(ans), 4),
+                        "answerable_abstained": round(sum(picks[i] is None for i in ans) / len(ans), 4),
+                        "unanswerable_abstained": round(sum(picks[i] is None for i in una) / max(1, len(una)), 4)}
+        out[name] = fig
+        print(name, json.dumps(fig), flush=True)
     return out
 
 
@@ -216,6 +301,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--cache", default=None, help="keep the read candidates in this file (refits skip reading)")
     ap.add_argument("--retrieval", action="store_true", help="only measure W_PARAGRAPH values")
     ap.add_argument("--read-top", type=int, default=0, help="windows read per question (default: READ_TOP)")
+    ap.add_argument("--cv", action="store_true", help="only print out-of-fold figures of feature sets")
     a = ap.parse_args(argv)
     if a.read_top:
         import qa.reading
@@ -230,10 +316,18 @@ def main(argv=None) -> dict:
         gs = groups(reader)
         if a.cache:
             Path(a.cache).write_bytes(pickle.dumps(gs))
+    if a.cv:
+        without = tuple(f for f in RANK_FEATURES if f != "clause_margin")
+        return cross_validate(gs, {
+            "all features": (RANK_FEATURES, ABSTAIN_FEATURES),
+            "clause_margin in ranking only": (RANK_FEATURES, tuple(f for f in ABSTAIN_FEATURES if f != "clause_margin")),
+            "without clause_margin": (without, tuple(f for f in ABSTAIN_FEATURES if f != "clause_margin"))})
     ranker = fit_rank(gs)
     abstain = fit_abstain(gs, ranker)
-    figures = report(gs, ranker, abstain)
-    use = {"rank": ranker.to_dict(), "abstain": abstain.to_dict(), "tuning_figures": figures,
+    stop, schedules = fit_stages(gs, ranker, abstain)
+    print(json.dumps({"schedules": schedules, "all_at_once": report(gs, ranker, abstain)}, indent=2))
+    figures = report(gs, ranker, abstain, stop)
+    use = {"rank": ranker.to_dict(), "abstain": abstain.to_dict(), "stop": stop.to_dict(), "tuning_figures": figures,
            "fitted_on": f"report dev set + DRCD dev's last {TUNE_ARTICLES} articles (benchmarks/fit_reading.py)"}
     print(json.dumps(use, indent=2, ensure_ascii=False))
     if not a.dry_run:

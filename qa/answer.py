@@ -16,12 +16,13 @@ for comparison.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 
 from .index.store import Index
 from .question import Question
 from .result import NOT_FOUND, NOT_FOUND_EN, Answer, Citation, citation  # noqa: F401 (re-exported)
-from .reading import Candidate, Logistic, rank, read, windows
+from .reading import CLAUSE_FLOOR, Candidate, Logistic, Marked, Stages, rank, read, windows
 from .rules import best_span, focus_of, mentions, question_weights, span_score
 from .retrieve import Hit
 from .text.clauses import extend_qualifier, has_figure, widen
@@ -39,37 +40,60 @@ def _message(q: Question, reason: str) -> str:
 
 
 def candidates(q: Question, hits: list[Hit], index: Index, reader) -> list[Candidate]:
-    """The possible answers in the windows around the top hits, unranked.
+    """The possible answers in the windows around the top hits, unranked (all windows read at once)."""
+    return [c for part in staged_candidates(q, hits, index, reader) for c in part]
+
+
+def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages: tuple[int, ...] = ()
+                      ) -> Iterator[list[Candidate]]:
+    """The possible answers, one list per stage of reading: the windows around the top hits are read in
+    order, up to ``stages[0]`` windows, then up to ``stages[1]``, ... (each stage reads only new ones;
+    no stages: all windows at once).
 
     For every retrieved sentence in a window, and for the sentence the reader marked in it: the
-    rules' best clauses of that sentence, and the clauses around the reader's span.
+    rules' best clauses of that sentence, and the clauses around the reader's span. Each candidate
+    records its window's rank (``Candidate.window``), so a fit can replay fewer stages.
     """
     wins = windows(index, hits)
     if not wins:
-        return []
+        return
     weights, total = question_weights(q, index.bm25)
     focus = None if q.english else focus_of(q, index.bm25)  # a lexical check: not across languages
     by_id = {h.chunk.id: h for h in hits}
-    out: list[Candidate] = []
-    for m in read(reader, reader_question(q), wins):
-        for chunk in m.window.chunks:
-            marked = chunk.id == m.chunk.id and m.end > m.start
-            if chunk.id not in by_id and not marked:
-                continue
-            h = by_id.get(chunk.id) or replace(m.window.hit, chunk=chunk)  # a neighbour: its window's scores
-            s = best_span(q, h, weights, total)
-            if s is None:
-                continue  # marks only: no clause to answer with
-            named = mentions(focus, chunk)
-            spans = {}
-            spans[(s.start, s.end)] = (s.score, marked and s.start <= m.start and m.end <= s.end)
-            if marked:
-                a, b = widen(chunk.text, m.start, m.end)
-                if q.kind == "quantity":
-                    b = extend_qualifier(chunk.text, b)
-                spans[(a, b)] = (span_score(q, h, a, b, weights, total), True)
-            for (a, b), (rules, holds) in spans.items():
-                out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, named, h))
+    done = 0
+    for upto in stages or (len(wins),):
+        if done >= len(wins):
+            return
+        out: list[Candidate] = []
+        for k, m in enumerate(read(reader, reader_question(q), wins[done:upto]), start=done):
+            out += _window_candidates(q, m, k, by_id, weights, total, focus)
+        done = upto
+        yield out
+
+
+def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus) -> list[Candidate]:
+    out = []
+    for chunk in m.window.chunks:
+        marked = chunk.id == m.chunk.id and m.end > m.start
+        if chunk.id not in by_id and not marked:
+            continue
+        h = by_id.get(chunk.id) or replace(m.window.hit, chunk=chunk)  # a neighbour: its window's scores
+        s = best_span(q, h, weights, total)
+        if s is None:
+            continue  # marks only: no clause to answer with
+        named = mentions(focus, chunk)
+        spans = {}
+        spans[(s.start, s.end)] = (s.score, marked and s.start <= m.start and m.end <= s.end)
+        if marked:
+            a, b = widen(chunk.text, m.start, m.end)
+            if q.kind == "quantity":
+                b = extend_qualifier(chunk.text, b)
+            spans[(a, b)] = (span_score(q, h, a, b, weights, total), True)
+        at = m.window.offset(chunk)
+        for (a, b), (rules, holds) in spans.items():
+            clause = max(CLAUSE_FLOOR, m.reading.margin_within(at + a, at + b))
+            out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, named, h, window=k,
+                                 clause_margin=clause))
     return out
 
 
@@ -105,6 +129,30 @@ def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=N
     return best, ""
 
 
+def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, models: dict, similarity=None
+                   ) -> tuple[list[Candidate], Candidate | None, str]:
+    """Read window batches (``models["stop"]``'s stages) until the answer is sure enough; returns all
+    candidates read (ranked), the chosen one (or None) and the reason for none.
+
+    After each stage the candidates so far are ranked and the abstention model judges the best; at a
+    log-odds of ``stop.logit`` or more, no further windows are read. The stages and that level are
+    fitted with the other models (``benchmarks/fit_reading.py``) so that the answers chosen on the
+    tuning data stay those of reading every window, at a fraction of the reading time.
+    """
+    stop: Stages = models.get("stop") or Stages()
+    read_so_far: list[Candidate] = []
+    ranked, best, reason = [], None, "reader"
+    for part in staged_candidates(q, hits, index, reader, stop.sizes):
+        read_so_far += part
+        ranked = rank(read_so_far, models["rank"])
+        if not ranked:
+            continue
+        best, reason = choose(q, ranked, models["abstain"], similarity)
+        if best is not None and models["abstain"](best.features()) >= stop.logit:
+            break
+    return ranked, best, reason
+
+
 def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, offsets, similarity, reader=None) -> Answer:
     """Build the :class:`Answer` from retrieval hits: the reader reads windows around the top hits.
 
@@ -120,10 +168,9 @@ def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, offsets,
 
         reader = get_reader()
     models = reader.models()
-    ranked = rank(candidates(q, hits, index, reader), models["rank"])
+    ranked, best, reason = read_in_stages(q, hits, index, reader, models, similarity)
     if not ranked:
         return Answer(q.text, "", True, [], _message(q, "reader"), kind=q.kind)
-    best, reason = choose(q, ranked, models["abstain"], similarity)
     cites, seen = [], set()
     for chunk, score in ([(best.chunk, best.hit.score)] if best else []) + [(c.chunk, c.hit.score) for c in ranked] \
             + [(h.chunk, h.score) for h in hits]:

@@ -14,10 +14,13 @@ import math
 from dataclasses import dataclass, field
 
 from .index.store import Chunk, Index
+from .model.reader import Reading
 from .model.reader_data import WINDOW_CHARS, windows_around
 from .retrieve import Hit
 
-READ_TOP = 6  # windows read per question, in one batch (146 ms p50 on the report: README "The trained reader")
+CLAUSE_FLOOR = -20.0  # clause margins below this are this: "the reader sees no answer here" (a clause
+# without a token of its own would be -inf; on the tuning data the margins of marked spans lie within ±15)
+READ_TOP = 6  # windows read per question at most (in stages, reader.json "stop"; README "The trained reader")
 
 
 @dataclass
@@ -34,6 +37,15 @@ class Window:
             i -= len(c.text)
         return self.chunks[-1], len(self.chunks[-1].text)
 
+    def offset(self, chunk: Chunk) -> int:
+        """Where ``chunk``'s text starts in the window's."""
+        at = 0
+        for c in self.chunks:
+            if c.id == chunk.id:
+                return at
+            at += len(c.text)
+        raise ValueError(f"chunk {chunk.id} is not in this window")
+
 
 @dataclass
 class Marked:
@@ -43,6 +55,7 @@ class Marked:
     start: int  # span [start, end) inside chunk.text
     end: int
     margin: float  # span score minus the window's no-answer score
+    reading: Reading  # the reader's output for the whole window (scores any other clause too)
 
 
 @dataclass
@@ -59,6 +72,8 @@ class Candidate:
     hit: Hit  # the retrieved sentence (the window's, for a neighbour the reader marked)
     score: float = 0.0  # the ranking model's log-odds
     answer_cosine: float = 0.0  # cosine of the answer to the question (computed for the chosen one only)
+    clause_margin: float = 0.0  # the reader's best span inside these clauses against "no answer" (CLAUSE_FLOOR at least)
+    window: int = 0  # rank of the window it was read in (0: the top hit's)
 
     @property
     def answer(self) -> str:
@@ -67,7 +82,8 @@ class Candidate:
     def features(self) -> dict[str, float]:
         """What ranking and abstention see (one definition, used at fit and at question time)."""
         m = self.margin if self.reader else 0.0
-        return {"margin": self.margin, "reader_margin": m, "reader": float(self.reader), "rules": self.rules,
+        return {"margin": self.margin, "reader_margin": m, "reader": float(self.reader),
+                "clause_margin": self.clause_margin, "rules": self.rules,
                 "coverage": self.coverage, "focus": float(self.focus), "retrieval": self.hit.score,
                 "dense": self.hit.dense, "answer_cosine": self.answer_cosine, "score": self.score}
 
@@ -90,6 +106,22 @@ class Logistic:
 
     def to_dict(self) -> dict:
         return {"weights": {k: round(v, 5) for k, v in self.weights.items()}, "bias": round(self.bias, 5)}
+
+
+@dataclass
+class Stages:
+    """How many windows are read before the answer is judged: up to ``sizes[0]``, then up to ``sizes[1]``,
+    ...; reading stops once the best answer's abstention log-odds reach ``logit``. The default (no
+    sizes) reads all windows (``READ_TOP``, what :func:`windows` gives) at once."""
+    sizes: tuple[int, ...] = ()
+    logit: float = math.inf
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Stages":
+        return cls(tuple(d["sizes"]), float(d["logit"])) if d else cls()
+
+    def to_dict(self) -> dict:
+        return {"sizes": list(self.sizes), "logit": round(self.logit, 5)}
 
 
 def windows(index: Index, hits: list[Hit], n: int | None = None, limit: int = WINDOW_CHARS) -> list[Window]:
@@ -131,7 +163,7 @@ def read(reader, question: str, wins: list[Window]) -> list[Marked]:
     for w, r in zip(wins, reader.read(question, [w.text for w in wins])):
         chunk, a = w.locate(r.start)
         b = max(a, min(a + (r.end - r.start), len(chunk.text)))  # a span crossing a sentence end stops there
-        out.append(Marked(w, chunk, a, b, r.margin))
+        out.append(Marked(w, chunk, a, b, r.margin, r))
     return out
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+from bisect import bisect_left
+from functools import cached_property
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .reader_data import PAD, encode
+from .reader_data import encode
 from .vocab import embed
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -31,11 +33,31 @@ class Reading:
     end: int
     score: float  # start + end logit of the span
     null: float  # start + end logit of "no answer"
+    starts: np.ndarray | None = None  # start logit of each passage token (None: a stand-in reader)
+    ends: np.ndarray | None = None  # end logit of each passage token
+    offsets: list[tuple[int, int]] = field(default_factory=list)  # each passage token's characters
 
     @property
     def margin(self) -> float:
         """How much the span beats "no answer" (> 0: the reader answers)."""
         return self.score - self.null
+
+    def margin_within(self, a: int, b: int) -> float:
+        """How much the best span inside passage characters [a, b) beats "no answer": what the reader
+        thinks of a clause other than the one it marked (``-inf``: no token starts there)."""
+        if self.starts is None:  # only the marked span is known
+            return self.margin if a <= self.start and self.end <= b else 0.0
+        firsts = self._token_starts
+        i0, i1 = bisect_left(firsts, a), bisect_left(firsts, b)  # tokens starting in [a, b)
+        while i1 > i0 and self.offsets[i1 - 1][1] > b:  # and ending there
+            i1 -= 1
+        if i1 == i0:
+            return float("-inf")
+        return _best_span(self.starts[i0:i1], self.ends[i0:i1])[2] - self.null
+
+    @cached_property
+    def _token_starts(self) -> list[int]:
+        return [x for x, _ in self.offsets]
 
 
 class ReaderError(RuntimeError):
@@ -65,12 +87,14 @@ class Reader:
 
     def models(self) -> dict:
         """How the reader is used (fitted with these weights, ``reader.json``'s ``use``): ``rank`` and
-        ``abstain``, each a :class:`qa.reading.Logistic` (by the margin alone where none was fitted)."""
+        ``abstain``, each a :class:`qa.reading.Logistic` (by the margin alone where none was fitted), and
+        ``stop``, the :class:`qa.reading.Stages` of reading (all windows at once where none was fitted)."""
         if self._models is None:
-            from ..reading import Logistic
+            from ..reading import Logistic, Stages
 
             use = self.info.get("use", {})
             self._models = {k: Logistic.from_dict(use.get(k)) for k in ("rank", "abstain")}
+            self._models["stop"] = Stages.from_dict(use.get("stop"))
         return self._models
 
     def warm_up(self) -> "Reader":
@@ -93,20 +117,23 @@ class Reader:
         return self
 
     def read(self, question: str, passages: list[str]) -> list[Reading]:
-        """The best span of each passage (one batch)."""
+        """The best span of each passage, each read on its own.
+
+        Not one padded batch: the int8 graph quantizes its activations with one scale per run, so in a
+        batch a passage's scores would depend on the others read with it (and on their padding); read
+        alone, a window scores the same whether two or six are read, which reading in stages
+        (:func:`qa.answer.read_in_stages`) and its fit rely on. Six windows cost about the same either
+        way (the batch's padding against one run's overhead)."""
         if not passages:
             return []
         self.warm_up()
-        encs = [encode(self._tokenizer, question, p) for p in passages]
-        n = max(len(ids) for ids, _, _ in encs)
-        ids = np.full((len(encs), n), PAD, np.int64)
-        mask = np.zeros((len(encs), n), np.int64)
-        for r, (x, _, _) in enumerate(encs):
-            ids[r, : len(x)] = x
-            mask[r, : len(x)] = 1
-        embeds = embed(self._words, ids)
-        logits = self._session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
-        return [_best(logits[r], off0, offsets, passages[r]) for r, (_, off0, offsets) in enumerate(encs)]
+        out = []
+        for p in passages:
+            ids, off0, offsets = encode(self._tokenizer, question, p)
+            logits = self._session.run(None, {"inputs_embeds": embed(self._words, ids[None]),
+                                              "attention_mask": np.ones((1, len(ids)), np.int64)})[0]
+            out.append(_best(logits[0], off0, offsets, p))
+        return out
 
 
 _shared: Reader | None = None
@@ -122,23 +149,29 @@ def get_reader() -> Reader:
         return _shared
 
 
+def _best_span(s: np.ndarray, e: np.ndarray) -> tuple[int, int, float]:
+    """The best (first token, last token, score) with start ≤ end < start + MAX_ANSWER_TOKENS."""
+    m = len(s)
+    width = min(MAX_ANSWER_TOKENS, m)
+    grid = np.full((m, width), -np.inf)
+    for k in range(width):  # score[i, k] = s[i] + e[i + k]
+        grid[: m - k, k] = s[: m - k] + e[k:]
+    i, k = np.unravel_index(int(np.argmax(grid)), grid.shape)
+    return int(i), int(i + k), float(grid[i, k])
+
+
 def _best(logits: np.ndarray, off0: int, offsets: list[tuple[int, int]], passage: str) -> Reading:
-    """The highest-scoring span (start ≤ end < start + MAX_ANSWER_TOKENS) among the passage tokens."""
+    """The highest-scoring span among the passage tokens, with all their logits (for :meth:`Reading.margin_within`)."""
     null = float(logits[0, 0] + logits[0, 1])
     m = len(offsets)
     if m == 0:
         return Reading(0, 0, float("-inf"), null)
     s = logits[off0:off0 + m, 0].astype(np.float64)
     e = logits[off0:off0 + m, 1].astype(np.float64)
-    # score[i, k] = s[i] + e[i + k] for k < MAX_ANSWER_TOKENS
-    width = min(MAX_ANSWER_TOKENS, m)
-    grid = np.full((m, width), -np.inf)
-    for k in range(width):
-        grid[: m - k, k] = s[: m - k] + e[k:]
-    i, k = np.unravel_index(int(np.argmax(grid)), grid.shape)
-    a, b = offsets[i][0], offsets[i + k][1]
+    i, j, score = _best_span(s, e)
+    a, b = offsets[i][0], offsets[j][1]
     while a < b and passage[a].isspace():
         a += 1
     while b > a and passage[b - 1].isspace():
         b -= 1
-    return Reading(int(a), int(b), float(grid[i, k]), null)
+    return Reading(int(a), int(b), score, null, s, e, list(offsets))
