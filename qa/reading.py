@@ -156,7 +156,8 @@ def windows(index: Index, hits: list[Hit], n: int | None = None, limit: int = WI
 
 
 def read(reader, question: str, wins: list[Window]) -> list[Marked]:
-    """The reader's best span in each window, mapped onto its sentence (one batch)."""
+    """The reader's best span in each window, mapped onto its sentence (each window is read on its own:
+    :meth:`qa.model.reader.Reader.read`)."""
     if not wins:
         return []
     out = []
