@@ -220,9 +220,9 @@ def fit_stages(gs, ranker: Logistic, abstain: Logistic) -> tuple[Stages, dict]:
     each source's tuning questions, against reading every window at once."""
     full = {id(g): _correct(g, replay(g, ranker, abstain, Stages())[0]) for g in gs}
     sources = {g[0] for g in gs}
+    zs = sorted({z for g in gs for c in g[3] for z in [round(abstain(c.features()), 3)] if z >= 0})
     best, table = None, {}
     for sizes in SCHEDULES:
-        zs = sorted({round(abstain(c.features()), 3) for g in gs for c in g[3] if abstain(c.features()) >= 0})
         chosen = None
         for logit in [0.0] + zs[::max(1, len(zs) // 400)] + [math.inf]:
             st = Stages(sizes, logit)
@@ -238,26 +238,30 @@ def fit_stages(gs, ranker: Logistic, abstain: Logistic) -> tuple[Stages, dict]:
     return best[1], table
 
 
-def report(gs, ranker: Logistic, abstain: Logistic, stages: Stages | None = None) -> dict:
-    """In-sample figures per source: right answer chosen, unanswerable abstained, answerable abstained."""
+def _figures(gs, picks: list) -> dict:
+    """Per source: right answers, answerable and unanswerable questions abstained on, for the picks
+    (a candidate or None) made for each tuning question."""
     out = {}
     for src in ("report", "drcd"):
+        ans = [i for i, g in enumerate(gs) if g[0] == src and g[1]]
+        una = [i for i, g in enumerate(gs) if g[0] == src and not g[1]]
+        out[src] = {"right": round(sum(_correct(gs[i], picks[i]) for i in ans) / max(1, len(ans)), 4),
+                    "answerable_abstained": round(sum(picks[i] is None for i in ans) / max(1, len(ans)), 4),
+                    "unanswerable_abstained": round(sum(picks[i] is None for i in una) / max(1, len(una)), 4)}
+    return out
+
+
+def report(gs, ranker: Logistic, abstain: Logistic, stages: Stages | None = None) -> dict:
+    """In-sample figures per source: right answer chosen, unanswerable abstained, answerable abstained."""
+    runs = [replay(g, ranker, abstain, stages or Stages()) for g in gs]
+    out = _figures(gs, [r[0] for r in runs])
+    for src, fig in out.items():
         ans = [g for g in gs if g[0] == src and g[1]]
-        una = [g for g in gs if g[0] == src and not g[1]]
-
-        def pick(g):
-            return replay(g, ranker, abstain, stages or Stages())[0]
-
-        right = sum(bool(p is not None and g[4][g[3].index(p)]) for g in ans for p in [pick(g)])
         first = sum(bool(g[3] and g[4][g[3].index(rank(list(g[3]), ranker)[0])]) for g in ans)
-        out[src] = {"answerable": len(ans), "right": round(right / max(1, len(ans)), 4),
-                    "right_before_abstention": round(first / max(1, len(ans)), 4),
-                    "right_somewhere": round(sum(any(g[4]) for g in ans) / max(1, len(ans)), 4),
-                    "answerable_abstained": round(sum(pick(g) is None for g in ans) / max(1, len(ans)), 4),
-                    "unanswerable": len(una),
-                    "unanswerable_abstained": round(sum(pick(g) is None for g in una) / max(1, len(una)), 4),
-                    "windows_read": round(float(np.mean([replay(g, ranker, abstain, stages or Stages())[1]
-                                                         for g in ans + una])), 3)}
+        fig |= {"answerable": len(ans), "unanswerable": sum(g[0] == src and not g[1] for g in gs),
+                "right_before_abstention": round(first / max(1, len(ans)), 4),
+                "right_somewhere": round(sum(any(g[4]) for g in ans) / max(1, len(ans)), 4),
+                "windows_read": round(float(np.mean([r[1] for g, r in zip(gs, runs) if g[0] == src])), 3)}
     return out
 
 
@@ -282,14 +286,7 @@ def cross_validate(gs, variants: dict[str, tuple[tuple, tuple]]) -> dict:
             for i, g in enumerate(gs):
                 if fold[i] == k:
                     picks[i] = replay(g, ranker, abstain, Stages())[0]
-        fig = {}
-        for src in ("report", "drcd"):
-            ans = [i for i, g in enumerate(gs) if g[0] == src and g[1]]
-            una = [i for i, g in enumerate(gs) if g[0] == src and not g[1]]
-            fig[src] = {"right": round(sum(_correct(gs[i], picks[i]) for i in ans) / len(ans), 4),
-                        "answerable_abstained": round(sum(picks[i] is None for i in ans) / len(ans), 4),
-                        "unanswerable_abstained": round(sum(picks[i] is None for i in una) / max(1, len(una)), 4)}
-        out[name] = fig
+        out[name] = fig = _figures(gs, picks)
         print(name, json.dumps(fig), flush=True)
     return out
 

@@ -54,8 +54,12 @@ class Marked:
     chunk: Chunk
     start: int  # span [start, end) inside chunk.text
     end: int
-    margin: float  # span score minus the window's no-answer score
     reading: Reading  # the reader's output for the whole window (scores any other clause too)
+
+    @property
+    def margin(self) -> float:
+        """The marked span's score minus the window's no-answer score."""
+        return self.reading.margin
 
 
 @dataclass
@@ -164,7 +168,7 @@ def read(reader, question: str, wins: list[Window]) -> list[Marked]:
     for w, r in zip(wins, reader.read(question, [w.text for w in wins])):
         chunk, a = w.locate(r.start)
         b = max(a, min(a + (r.end - r.start), len(chunk.text)))  # a span crossing a sentence end stops there
-        out.append(Marked(w, chunk, a, b, r.margin, r))
+        out.append(Marked(w, chunk, a, b, r))
     return out
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import cache_dir, quiet_libraries
-from .vocab import embed
+from .vocab import embed, shared_tokenizer, word_table
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +112,6 @@ class OnnxEncoder:
     """Tokenize with the model's ``tokenizer.json``, run the ONNX transformer, pool, normalize."""
 
     def __init__(self, model_dir: Path, quantized: bool = True, threads: int | None = None):
-        from .vocab import shared_tokenizer, word_table
-
         self.model_dir = Path(model_dir)
         path = onnx_dir(model_dir) / (GRAPH_INT8 if quantized else GRAPH)
         if not path.exists():

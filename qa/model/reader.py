@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
-from functools import cached_property
-import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
