@@ -22,7 +22,7 @@ import numpy as np
 from ..text.punctuation import CLOSE_QUOTES, SENTENCE_END
 
 WINDOW_CHARS = 160  # characters of passage a window holds at most (a hit sentence and its neighbours)
-MAX_QUESTION_TOKENS = 48
+MAX_QUESTION_TOKENS = 64  # an English question with its dictionary glosses (qa.text.dictionary.gloss) fits
 MAX_TOKENS = 192  # question + passage + 4 special tokens; windows are cut so the passage fits
 CLS, SEP, PAD = 0, 2, 1  # XLM-R ids of <s>, </s>, <pad>
 _ENDS = SENTENCE_END + "；;\n"  # a window is cut at sentence ends, semicolons and line breaks
@@ -36,8 +36,13 @@ class Example:
     context: str
     answers: list[tuple[str, int]]  # (text, char start in context)
     title: str = ""  # the article's title
+    anchor: int = -1  # a near miss (no answers): the character its window is grown around (where the answer of
+    # the question it was made from stands); that window holds no answer to it
 
 
+XQUAD_TRAIN = slice(0, 20)  # XQuAD articles the reader is trained on (English and Chinese questions)
+XQUAD_TUNE = slice(20, 24)  # kept out of training: English questions in the fit of ranking and abstention
+XQUAD_VALIDATION = slice(24, 32)  # the validation split: never trained, tuned or fitted on
 TUNE_ARTICLES = 40  # the last 40 articles of DRCD dev (103 paragraphs, 329 questions) are kept out of training:
 # the reader's combination with retrieval and its no-answer margin are chosen on them, never on DRCD test
 
@@ -68,6 +73,16 @@ def load_squad(path: str | Path, t2s: bool | None = None, articles: slice = slic
                         answers.append((text, start))
                 out.append(Example(str(qa["id"]), conv(qa["question"]), ctx, answers, title))
     return out
+
+
+def load_xquad(data_dir: str | Path, articles: slice, english: bool = True) -> list[Example]:
+    """XQuAD's questions over its Chinese paragraphs: the English question of each id (``english``) or the
+    Chinese one, with the Chinese paragraph and answer (``xquad_en.json`` and ``xquad_zh.json`` aligned by id)."""
+    zh = load_squad(Path(data_dir) / "xquad_zh.json", t2s=False, articles=articles)
+    if not english:
+        return zh
+    en = {e.qid: e.question for e in load_squad(Path(data_dir) / "xquad_en.json", t2s=False, articles=articles)}
+    return [Example(e.qid, en[e.qid], e.context, e.answers, e.title) for e in zh if e.qid in en]
 
 
 def _t2s():
@@ -142,6 +157,13 @@ def training_features(examples: list[Example], tokenizer, negative_rate: float =
     feats = []
     for ex in examples:
         if not ex.answers:
+            if ex.anchor >= 0:  # a near miss: the window where its source question's answer stands answers nothing
+                spans = sentences(ex.context)
+                i = next((k for k, (x, y) in enumerate(spans) if x <= ex.anchor < y), None)
+                if i is not None:
+                    w0, w1 = windows_around(spans, i, limit, rng)
+                    ids, off0, offsets = encode(tokenizer, ex.question, ex.context[w0:w1])
+                    feats.append(Feature(ids, 0, 0, off0, offsets))
             continue
         text, a0 = ex.answers[0]
         a1 = a0 + len(text)

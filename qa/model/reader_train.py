@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .reader_data import MAX_TOKENS, PAD, TUNE_ARTICLES, WINDOW_CHARS, load_squad, training_features
+from .reader_data import (MAX_TOKENS, PAD, TUNE_ARTICLES, WINDOW_CHARS, XQUAD_TRAIN, Example, load_squad, load_xquad,
+                          training_features)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 @dataclass
 class TrainSettings:
     train_files: tuple[str, ...] = ("drcd_dev.json", "cmrc2018_trial.json")
+    xquad: bool = True  # XQuAD's training articles (XQUAD_TRAIN), Chinese and English questions
+    switch_rate: float = 0.25  # share of Chinese questions also asked code-switched (augment.code_switch)
+    glossed_rate: float = 0.1  # … also asked word by word in English (augment.glossed)
+    near_miss_rate: float = 0.3  # … also asked as a near miss, with no answer in their window (augment.near_miss)
     epochs: int = 4  # the shipped run (reader.json): DRCD test closed reading EM 0.565 (3 epochs: 0.549)
     batch_size: int = 32
     lr: float = 1e-4
@@ -44,6 +49,50 @@ class TrainSettings:
     warmup: float = 0.06
     seed: int = 0
     max_steps: int = 0  # stop early (0: all epochs); for smoke tests
+
+
+def training_examples(data_dir: str | Path, s: "TrainSettings", progress=print) -> list[Example]:
+    """The training questions: the Chinese files (DRCD dev without its tuning articles, CMRC trial), XQuAD's
+    training articles in Chinese and in English (each English question twice: as asked and glossed with the
+    dictionary, as :func:`qa.text.dictionary.gloss` gives it to the reader), and questions made from the
+    Chinese ones (:mod:`qa.model.augment`): code-switched, glossed word by word, near misses."""
+    from dataclasses import replace
+
+    from ..text.dictionary import gloss
+    from .augment import code_switch, glossed, near_miss, noun_pool
+
+    rng = random.Random(s.seed)
+    chinese: list[Example] = []
+    for name in s.train_files:
+        if "test" in name:
+            raise ValueError(f"{name}: the test split is the validation set and never enters training")
+        # DRCD dev's last articles are the tuning split (see reader_data.TUNE_ARTICLES)
+        chinese += load_squad(Path(data_dir) / name, articles=slice(-TUNE_ARTICLES) if "drcd" in name else slice(None))
+    english: list[Example] = []
+    if s.xquad:
+        chinese += load_xquad(data_dir, XQUAD_TRAIN, english=False)
+        for e in load_xquad(data_dir, XQUAD_TRAIN, english=True):
+            english += [e, replace(e, qid=e.qid + "/gloss", question=gloss(e.question))]
+    chinese = [e for e in chinese if e.answers]
+    pool = noun_pool([e.question for e in chinese])
+    made: dict[str, list[Example]] = {"code-switched": [], "glossed": [], "near miss": []}
+    for e in chinese:
+        r = rng.random()
+        if r < s.switch_rate:
+            q = code_switch(e.question, rng)
+            if q:
+                made["code-switched"].append(replace(e, qid=e.qid + "/cs", question=gloss(q) if rng.random() < 0.5 else q))
+        elif r < s.switch_rate + s.glossed_rate:
+            q = glossed(e.question)
+            if q:
+                made["glossed"].append(replace(e, qid=e.qid + "/en", question=gloss(q) if rng.random() < 0.5 else q))
+        if rng.random() < s.near_miss_rate:
+            miss = near_miss(e.question, e.context, rng, pool)
+            if miss:
+                made["near miss"].append(Example(e.qid + "/nm", miss[0], e.context, [], e.title, anchor=e.answers[0][1]))
+    progress(f"reader data: {len(chinese)} Chinese questions, {len(english)} English (XQuAD), "
+             + ", ".join(f"{len(v)} {k}" for k, v in made.items()))
+    return chinese + english + [x for v in made.values() for x in v]
 
 
 def _model(model_dir: Path):
@@ -108,12 +157,7 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
         torch.set_num_threads(max(1, os.cpu_count() or 1))
     model_dir = converted_model_dir()
     tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    examples = []
-    for name in s.train_files:
-        if "test" in name:
-            raise ValueError(f"{name}: the test split is the validation set and never enters training")
-        # DRCD dev's last articles are the tuning split (see reader_data.TUNE_ARTICLES)
-        examples += load_squad(Path(data_dir) / name, articles=slice(-TUNE_ARTICLES) if "drcd" in name else slice(None))
+    examples = training_examples(data_dir, s, progress)
     feats = training_features(examples, tok, s.negative_rate, s.seed, s.window_chars)
     progress(f"reader: {len(examples)} questions -> {len(feats)} windows "
              f"({sum(f.start == 0 for f in feats)} without the answer); device {device}")
@@ -131,9 +175,19 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
     warm = max(1, int(s.warmup * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: min((t + 1) / warm, max(0.0, (steps - t) / (steps - warm + 1))))
     loss_fn = torch.nn.CrossEntropyLoss()
-    step, t0 = 0, time.time()
+    step, t0, first = 0, time.time(), 0
+    state = Path(out_dir) / "resume.pt"
+    if checkpoints and state.exists():  # go on from the last finished epoch of an interrupted run
+        saved = torch.load(state, weights_only=False)
+        model.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["opt"])
+        sched.load_state_dict(saved["sched"])
+        rng.setstate(saved["rng"])
+        torch.set_rng_state(saved["torch_rng"])
+        first, step, t0 = saved["epoch"], saved["step"], time.time() - saved["seconds"]
+        progress(f"resuming after epoch {first} (step {step})")
     model.train()
-    for epoch in range(s.epochs):
+    for epoch in range(first, s.epochs):
         total = 0.0
         for b, idx in enumerate(_batches(feats, s.batch_size, rng)):
             ids, mask, st, en = _collate(feats, idx, torch, device)
@@ -153,10 +207,14 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
                 break
         if step >= steps:
             break
-        if epoch + 1 < s.epochs and checkpoints:  # a usable model after every epoch
+        if epoch + 1 < s.epochs and checkpoints:  # a usable model after every epoch, and a state to resume from
             export(model, Path(out_dir) / f"epoch{epoch + 1}", {"settings": asdict(s), "epoch": epoch + 1})
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                        "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "epoch": epoch + 1, "step": step,
+                        "seconds": time.time() - t0}, state)
             model.train()
     seconds = round(time.time() - t0, 1)
+    state.unlink(missing_ok=True)
     out = export(model, out_dir, {"settings": asdict(s), "windows": len(feats), "questions": len(examples),
                                   "train_seconds": seconds, "device": device, "steps": step})
     progress(f"reader trained in {seconds} s; weights in {out}")
@@ -201,7 +259,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(prog="qa train-reader", description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data/mrc", help="folder with drcd_dev.json and cmrc2018_trial.json")
     ap.add_argument("--out", default=str(Path(__file__).parent / "weights"), help="where the weights go")
-    ap.add_argument("--checkpoints", action="store_true", help="also export after every epoch (out/epochN)")
+    ap.add_argument("--checkpoints", action="store_true", help="also export after every epoch (out/epochN) and keep a "
+                    "state to resume from (out/resume.pt): run the same command again to go on after a stop")
     for f, v in asdict(TrainSettings()).items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             ap.add_argument("--" + f.replace("_", "-"), type=type(v), default=v)

@@ -49,6 +49,12 @@ def words(text: str) -> list[str]:
     return [w for w in _get_jieba().lcut(unicodedata.normalize("NFKC", text).lower()) if w.strip()]
 
 
+def word_frequency():
+    """jieba's word frequencies (its dictionary's counts) as a function: word → count (0 when unknown)."""
+    table = _get_jieba().dt.FREQ
+    return lambda word: table.get(word, 0)
+
+
 def pos_words(text: str) -> list[tuple[str, str]]:
     """jieba words with their part-of-speech flags."""
     _get_jieba()
