@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import logging
-import os
 import shutil
 import signal
 import sys
@@ -26,19 +25,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--index", default=None, help="index folder (default $QA_INDEX or <project>/index)")
     p.add_argument("-v", "--verbose", action="store_true", help="also show the libraries' own warnings")
     args = p.parse_args(argv)
-    if args.verbose:
-        os.environ["QA_VERBOSE"] = "1"
-    from qa.config import library_environment
+    from qa.config import library_environment, set_environment, staging_dir
 
+    if args.verbose:
+        set_environment(QA_VERBOSE="1")
     library_environment()  # before gradio is imported: no analytics, nothing downloaded
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "urllib3", "sentence_transformers", "jieba", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     # Gradio stages uploads here before any handler runs; a private folder, removed on exit.
-    staging = os.environ.get("GRADIO_TEMP_DIR")
+    staging = staging_dir()
     if not staging:
-        staging = os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="qa-web-staging-")
+        staging = tempfile.mkdtemp(prefix="qa-web-staging-")
+        set_environment(GRADIO_TEMP_DIR=staging)
         atexit.register(shutil.rmtree, staging, True)
 
     def stop(signum, frame):  # let atexit clean up on SIGTERM too

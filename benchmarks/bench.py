@@ -27,8 +27,7 @@ import numpy as np
 
 from qa.config import default_seeds_dir, project_home
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from corpus import encyclopedia  # noqa: E402  (the test corpus generator)
+from qa.testing.corpus import encyclopedia  (the test corpus generator)
 
 GOLD = project_home() / "eval" / "report_qa_dev.jsonl"
 
@@ -140,7 +139,7 @@ def search_scaling(sizes=(10_000, 50_000, 100_000, 200_000), dim: int = 384, que
 
 
 def run(scale: int = 100, quick: bool = False, out: Path | None = None) -> dict:
-    from qa.evaluate import load_gold
+    from qa.evaluation.report import load_gold
 
     work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     questions = [g["question"] for g in load_gold(GOLD)]

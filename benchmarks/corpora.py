@@ -4,7 +4,7 @@
 
 Each corpus of ``../shared/data/mrc`` (CMRC 2018 trial; DRCD dev and test, converted to Simplified)
 becomes one index of its paragraphs (one ``.txt`` document each); every question of the corpus and
-the odd list of ``tests/mrc_corpora.py`` (greetings, one character, digits, English words, emoji,
+the odd list of ``qa/testing/mrc_corpora.py`` (greetings, one character, digits, English words, emoji,
 punctuation, titles) are asked. Printed per corpus and in total: questions asked, answered,
 abstained, refused as empty (``QuestionError``), exceptions by type (with the first question that
 raised each), answers whose offsets fail the citation check, build and asking seconds.
@@ -28,8 +28,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import mrc_corpora  # noqa: E402  (the corpora as documents, the odd questions, the citation check)
+from qa.testing import mrc_corpora  (the corpora as documents, the odd questions, the citation check)
 
 
 def run(name: str, work: Path, every: int, embedder) -> dict:

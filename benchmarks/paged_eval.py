@@ -2,7 +2,7 @@
 
     python benchmarks/paged_eval.py [--out DIR] [--gold eval/report_qa_dev.jsonl] [--dpi 200] [--json FILE]
 
-Typesets the seed the way government PDFs are (tests/pdf_fixtures.py: A4, 11 pt STSong-Light, 38 characters a
+Typesets the seed the way government PDFs are (qa/testing/pdf_fixtures.py: A4, 11 pt STSong-Light, 38 characters a
 line, running header, ``— N —`` footer), renders it to an image-only PDF at ``--dpi``, builds one index from
 each of the three (the real model, a fresh index each, timed as a whole ``build_index`` call) and runs the gold
 set through each. OCR seconds a page are reported as wall time and as the process's CPU time.
@@ -14,15 +14,12 @@ import argparse
 import json
 import os
 import resource
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
 
-from pdf_fixtures import scan, seed_paragraphs, typeset  # noqa: E402
+from qa.testing.pdf_fixtures import scan, seed_paragraphs, typeset
 
 METRICS = ["cite@1", "cite@5", "answer_hit", "answer_len_median", "section@1", "abstain_unanswerable",
            "abstain_wrong", "english_cite@5", "p50_ms", "p95_ms"]
@@ -45,7 +42,7 @@ def main() -> None:
     from qa.config import library_environment
 
     library_environment()
-    from qa.evaluate import evaluate
+    from qa.evaluation.report import evaluate
     from qa.index.build import build_index
     from qa.model.embedding import get_embedder
 

@@ -13,28 +13,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from qa.model.reader import Reader  # noqa: E402
-from qa.model.reader_data import load_squad  # noqa: E402
-from qa.mrc_eval import closed_reading, end_to_end, first_paragraphs, write_corpus  # noqa: E402
+from qa.config import default_mrc_dir, set_environment
+from qa.model.reader import Reader
+from qa.model.reader_data import load_squad
+from qa.evaluation.mrc import closed_reading, end_to_end, first_paragraphs, write_corpus
 
-DATA = ROOT.parent / "shared" / "data" / "mrc"
-
-
-def reader_only() -> None:
-    """Ablation: the fitted models replaced by the reader's margin (rank by it, abstain below 0)."""
-    from qa.reading import Logistic
-
-    Reader.models = lambda self: {"rank": Logistic({"reader_margin": 1.0, "reader": 100.0}), "abstain": Logistic()}
-    os.environ["QA_ANSWERER"] = "reader-only"
+DATA = default_mrc_dir()
 
 
 def main(argv=None) -> dict:
@@ -47,21 +37,10 @@ def main(argv=None) -> dict:
     ap.add_argument("--reader", default=None, help="reader weights folder (default: the shipped ones)")
     ap.add_argument("--record", action="store_true")
     ap.add_argument("--workdir", default=None, help="end to end: keep the corpus and its index here (reused next time)")
-    ap.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
-                    help="try another value of a setting, e.g. qa.retrieve.W_DOCUMENT=0.2 (not recorded)")
-    ap.add_argument("--reader-only", action="store_true",
-                    help="ablation: candidates ranked by the reader's margin alone, abstain when it is negative")
     a = ap.parse_args(argv)
     both = not (a.closed or a.e2e)
-    if a.reader_only:
-        reader_only()
-    for item in a.set:
-        import importlib
-
-        name, value = item.split("=", 1)
-        module, attr = name.rsplit(".", 1)
-        setattr(importlib.import_module(module), attr, float(value))
-        a.record = False
+    if a.reader:  # ask() reads with these weights too
+        set_environment(QA_READER=str(Path(a.reader).resolve()))
     examples = load_squad(a.data)
     out: dict = {"data": Path(a.data).name}
     if a.closed or both:
@@ -79,13 +58,12 @@ def main(argv=None) -> dict:
             build_index(sources=[work / "docs"], index_dir=work / "index")  # incremental: a kept workdir is reused
             build_s = round(time.perf_counter() - t0, 1)
             out["end_to_end"] = end_to_end(exs, work / "index", where, progress=lambda m: print("e2e", m, flush=True))
-            out["end_to_end"] |= {"documents": len(set(where.values())), "build_seconds": build_s,
-                                  "answerer": os.environ.get("QA_ANSWERER", "reader")}
+            out["end_to_end"] |= {"documents": len(set(where.values())), "build_seconds": build_s}
         print("end to end:", out["end_to_end"], flush=True)
     if a.record:
         path = ROOT / "benchmarks" / "results-reader.json"
         old = json.loads(path.read_text()) if path.exists() else {}
-        key = f"{out['data']}:{a.limit or 'all'}:{a.paragraphs or 'all'}:{os.environ.get('QA_ANSWERER', 'reader')}"
+        key = f"{out['data']}:{a.limit or 'all'}:{a.paragraphs or 'all'}:reader"
         old[key] = old.get(key, {}) | out  # a closed run and an e2e run of one setting share a record
         path.write_text(json.dumps(old, indent=2, ensure_ascii=False) + "\n")
     return out

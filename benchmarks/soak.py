@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 
 from qa.api import ask
-from qa.evaluate import load_gold
+from qa.evaluation.report import load_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 

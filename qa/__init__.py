@@ -16,15 +16,15 @@ __version__ = "0.1.0"
 
 def __getattr__(name):  # lazy: keep `import qa` free of model loading and I/O
     if name in ("ask", "Answer", "Citation"):
-        from . import answer, api
+        from . import api
 
-        return {"ask": api.ask, "Answer": answer.Answer, "Citation": answer.Citation}[name]
+        return getattr(api, name)
     if name in ("build_index", "BuildSummary"):
         from .index import build
 
         return getattr(build, name)
     if name == "evaluate":
-        from .evaluate import evaluate
+        from .evaluation.report import evaluate
 
         return evaluate
     raise AttributeError(f"module 'qa' has no attribute {name!r}")

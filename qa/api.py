@@ -1,37 +1,41 @@
 """The one entry point of every face (Python, ``qa`` CLI, web chat): ``ask()``, ``context()``,
-``documents()`` and the loaded-index cache behind them.
+``documents()``, building and removing, and the loaded-index cache behind them.
 
 An index is loaded once per process and reloaded when its manifest changes (a rebuild
-swapped in a new generation); the embedding model loads once, lazily, on first use.
+swapped in a new generation); the embedding model and the reader load once, lazily, on first use.
 ``ask(question, history=[...])`` reads a short follow-up in the light of the conversation
-(:mod:`qa.followup`); ``Answer.resolved`` is the question actually answered.
+(:mod:`qa.answering.followup`); ``Answer.resolved`` is the question actually answered. How an answer
+is made is :mod:`qa.answering` (:func:`qa.answering.pipeline.answer`).
+
+The faces (``qa.cli``, ``qa.web``) import this module and :mod:`qa.config` of qa, nothing else
+(``tests/test_layout.py`` checks it); the CLI's commands that make and measure models also run
+:mod:`qa.evaluation`, :mod:`qa.fitting` and :mod:`qa.model.reader_train`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-
-from .answer import Answer, answer_from
-from .config import default_index_dir
-from .followup import resolve
+from .answering.features import FeaturesMismatch
+from .answering.pipeline import answer
+from .answering.question import prepare
+from .answering.result import Answer, Citation
+from .config import default_index_dir, default_model_override
 from .index.build import BuildSummary, build_index, ensure_index, remove_documents
 from .index.store import MANIFEST, Index, IndexNotFound, IndexUnusable, check_model, read_manifest
 from .model.embedding import Embedder, ModelError, get_embedder
-from .question import analyse, prepare
-from .retrieve import retrieve
+from .model.reader import ReaderError
 from .text.decode import DocumentError
 from .text.formats import SUPPORTED
 
 __all__ = ["ask", "context", "documents", "load_index", "ensure_index", "build_index", "remove_documents",
-           "read_manifest", "BuildSummary", "Answer", "SUPPORTED", "ERRORS", "QuestionError", "IndexUnusable", "IndexNotFound",
-           "ModelError", "DocumentError"]  # what the faces (CLI, web) use: they import nothing else of qa
+           "read_manifest", "BuildSummary", "Answer", "Citation", "SUPPORTED", "ERRORS", "QuestionError",
+           "IndexUnusable", "IndexNotFound", "ModelError", "ReaderError", "FeaturesMismatch",
+           "DocumentError"]  # what the faces (CLI, web) use: they import nothing else of qa
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +45,7 @@ class QuestionError(ValueError):
 
 
 # What a face shows as a one-line message (the message says what to do), not as a trace.
-ERRORS = (QuestionError, IndexUnusable, ModelError, DocumentError)
+ERRORS = (QuestionError, IndexUnusable, ModelError, ReaderError, FeaturesMismatch, DocumentError)
 
 
 class _Loaded:
@@ -67,19 +71,11 @@ def load_index(index_dir: str | Path | None = None, model: str | None = None) ->
         loaded = _cache.get(key)
         if loaded is None or loaded.stamp != stamp:
             loaded = _cache[key] = _Loaded(Index.load(path), stamp)
-        # a model asked for (argument or QA_MODEL) must be the one the index was built with
-        check_model(loaded.index.manifest, path, model or os.environ.get("QA_MODEL"))
+            # the model set for the process (QA_MODEL) must be the one the index was built with
+            check_model(loaded.index.manifest, path, default_model_override())
+        if model:  # and a model asked for by this call
+            check_model(loaded.index.manifest, path, model)
         return loaded.index
-
-
-def search(question: str, index: Index, embedder: Embedder, k: int = 10):
-    """The analysed question, its vector and its k best hits (what ``ask()`` reads)."""
-    q = analyse(question)
-    qvec = embedder.encode_queries([q.embed_text])[0]
-    return q, qvec, retrieve(index, q, qvec, k=k)
-
-
-HISTORY_TURNS = 3  # earlier questions a follow-up may refer to
 
 
 def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, model: str | None = None,
@@ -91,8 +87,9 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     ``what about rural residents?``) is answered as the previous question with that subject;
     ``Answer.resolved`` says which question was answered (the question itself when it is no follow-up).
 
-    Raises :class:`QuestionError` for an empty question, and the index errors of
-    :mod:`qa.index.store` when there is no usable index.
+    Raises :class:`QuestionError` for an empty question, the index errors of :mod:`qa.index.store`
+    (:class:`IndexUnusable`) when there is no usable index, :class:`ModelError` or :class:`ReaderError` when a
+    model cannot be loaded, and :class:`FeaturesMismatch` when the reader's fitted models do not match the code.
     """
     t0 = time.perf_counter()
     if not isinstance(question, str):
@@ -103,19 +100,8 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     top_k = max(1, int(top_k))
     index = load_index(index_dir, model)
     embedder = embedder or get_embedder(index.model_id)
-    previous = [h.resolved or h.question if isinstance(h, Answer) else str(h) for h in history or ()]
-    previous = [p for p in previous if p][-HISTORY_TURNS:]
-    resolved = resolve(text, previous, embed=embedder.encode_queries) if previous else text
-    q, qvec, hits = search(resolved, index, embedder, k=max(top_k, 10))
-
-    def similarity(texts: list[str], vectors: bool = False):
-        """Cosines of passages to the question (or, with vectors=True, their vectors and then qvec)."""
-        vecs = embedder.encode_passages(texts)
-        return np.vstack([vecs, qvec]) if vectors else vecs @ qvec
-
-    result = answer_from(q, hits, index, top_k, index.file_offset, similarity)
+    result = answer(text, index, embedder, top_k, history or ())
     result.question = question if len(question) <= len(text) else text
-    result.resolved = resolved
     result.seconds = round(time.perf_counter() - t0, 4)
     return result
 

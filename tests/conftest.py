@@ -32,11 +32,11 @@ class OverlapReader:
     shipped ones (those are fitted on the real reader and the real embedder's cosines): candidates rank
     by the rules' score plus the coverage of the question, and it abstains when its margin is negative."""
 
-    def models(self):
-        from qa.reading import Logistic
+    def heads(self):
+        from qa.model.heads import Heads, Logistic
 
-        return {"rank": Logistic({"rules": 1.0, "coverage": 1.0, "retrieval": 1.0, "reader": 0.1}),
-                "abstain": Logistic({"margin": 1.0}, 0.0)}
+        return Heads(rank=Logistic({"rules": 1.0, "coverage": 1.0, "retrieval": 1.0, "reader": 0.1}),
+                     abstain=Logistic({"margin": 1.0}, 0.0))
 
     def read(self, question, passages):
         from qa.model.reader import Reading

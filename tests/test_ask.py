@@ -73,10 +73,12 @@ def test_no_index_and_no_seeds_says_how_to_build(tmp_path, monkeypatch):
         ask("问题", index_dir=tmp_path / "index")
 
 
-def test_asking_with_another_model_than_the_index_is_refused(fake_index, monkeypatch):
+def test_asking_with_another_model_than_the_index_is_refused(fake_index, copy_index, monkeypatch):
     from qa.index.store import IndexMismatch
 
     ask("今年新建多少座5G基站？", index_dir=fake_index)  # loaded and cached with its own model
-    monkeypatch.setenv("QA_MODEL", "some/other-model")
+    with pytest.raises(IndexMismatch, match="built with model"):  # a model asked for by the call
+        ask("今年新建多少座5G基站？", index_dir=fake_index, model="some/other-model")
+    monkeypatch.setenv("QA_MODEL", "some/other-model")  # a process whose model is another one (checked on loading)
     with pytest.raises(IndexMismatch, match="built with model"):
-        ask("今年新建多少座5G基站？", index_dir=fake_index)
+        ask("今年新建多少座5G基站？", index_dir=copy_index(fake_index))

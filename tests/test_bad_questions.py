@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from qa.api import QuestionError, ask
 from qa.config import MAX_QUESTION_CHARS
-from qa.question import prepare
+from qa.answering.question import prepare
 
 PIECES = st.sampled_from(["今年", "GDP", "增长", "多少", "？", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
                           "javascript:alert(1)", "![x](http://evil.example/p.png)", "😀🎉", "\u200b", "\x00", "\x1b[31m",
@@ -66,7 +66,7 @@ def test_random_questions_with_the_real_model(real_index, q):
 
 
 # Questions and documents drawn from real corpora (issue 11): Wikipedia-like paragraphs of the CMRC 2018 and
-# DRCD reading-comprehension sets (tests/mrc_corpora.py), not the seed report alone. The fake embedder keeps
+# DRCD reading-comprehension sets (qa/testing/mrc_corpora.py), not the seed report alone. The fake embedder keeps
 # builds cheap enough to build an index per drawn document set; tests/test_corpora.py asks with the real model.
 
 CORPUS_EVERY = 8  # every 8th article of each corpus: about 300 paragraphs and 1,000 questions in all
@@ -98,7 +98,7 @@ class Sample(tuple):
 
 @pytest.fixture(scope="module")
 def corpus_sample():
-    import mrc_corpora as mc
+    from qa.testing import mrc_corpora as mc
 
     if not mc.available():
         pytest.skip(mc.MISSING)
@@ -108,7 +108,7 @@ def corpus_sample():
 @pytest.fixture(scope="module")
 def corpus_fake_index(tmp_path_factory, corpus_sample):
     """The sampled paragraphs of the three corpora in one index (fake embedder)."""
-    import mrc_corpora as mc
+    from qa.testing import mrc_corpora as mc
     from qa.index.build import build_index
     from qa.model.embedding import get_embedder
 
@@ -120,7 +120,7 @@ def corpus_fake_index(tmp_path_factory, corpus_sample):
 
 def corpus_question(data, paragraphs, questions) -> str:
     """A real question, as asked or cut or dressed up, a piece of a paragraph, a title, or anything."""
-    import mrc_corpora as mc
+    from qa.testing import mrc_corpora as mc
 
     title, para = data.draw(st.sampled_from(paragraphs))
     q = data.draw(st.sampled_from(questions))
@@ -132,7 +132,7 @@ def corpus_question(data, paragraphs, questions) -> str:
 
 def ask_checked(question, index_dir, texts):
     """ask_or_empty, and every citation's offsets checked against the document's text."""
-    import mrc_corpora as mc
+    from qa.testing import mrc_corpora as mc
 
     a = ask_or_empty(question, index_dir)
     if a is not None:
@@ -165,7 +165,7 @@ def test_corpus_paragraphs_split_into_sentences_that_hold_words(corpus_sample, d
 @given(data=st.data())
 def test_corpus_documents_never_crash(corpus_sample, tmp_path_factory, data):
     """A few drawn paragraphs, each maybe mangled, indexed on their own and asked about."""
-    import mrc_corpora as mc
+    from qa.testing import mrc_corpora as mc
     from qa.index.build import build_index
     from qa.model.embedding import get_embedder
 

@@ -1,7 +1,7 @@
 """Real corpora never crash ``ask()`` (issue 11): every question answers or abstains, citations hold.
 
 The reading-comprehension corpora in ``../shared/data/mrc`` (Wikipedia-like: CMRC 2018 trial, DRCD
-dev and test converted to Simplified) become documents, one paragraph each (``tests/mrc_corpora.py``),
+dev and test converted to Simplified) become documents, one paragraph each (``qa/testing/mrc_corpora.py``),
 and one index per corpus with the real model. Every question of the CMRC trial and of the DRCD
 subsample, and a fixed list of odd ones (greetings, one character, digits, English words, emoji,
 punctuation, a title repeated), go through :func:`qa.ask`: each gets an answer or an abstention
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import mrc_corpora as mc
+from qa.testing import mrc_corpora as mc
 
 needs_data = pytest.mark.skipif(not mc.available(), reason=mc.MISSING)
 
@@ -27,7 +27,7 @@ MIN_ANSWERED = 0.1  # a floor, not a quality figure: a pipeline that abstains on
 def ask_all(questions: list[str], index_dir, texts: dict[str, str]) -> tuple[list, int]:
     """(failures, answered): exceptions other than an empty question's ``QuestionError``, and citation checks."""
     from qa.api import QuestionError, ask
-    from qa.question import prepare
+    from qa.answering.question import prepare
 
     failures, answered = [], 0
     for q in questions:
@@ -111,7 +111,7 @@ def test_drawn_corpus_questions_with_the_real_model(corpora, data):
 @needs_data
 def test_every_sentence_of_the_corpora_holds_a_word_at_its_offsets(tmp_path):
     """All paragraphs of the three corpora (unconverted: the structure does not depend on the script)."""
-    from qa.mrc_eval import write_corpus
+    from qa.evaluation.mrc import write_corpus
     from qa.text.formats import load_document
     from qa.text.structure import build_structure
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from conftest import GOLD, ROOT
-from qa.evaluate import answer_hits, markers, quote_supports, regressions
+from qa.evaluation.report import answer_hits, markers, quote_supports, regressions
 
 
 def test_quote_supports_evidence_across_page_break_and_width():

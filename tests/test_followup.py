@@ -1,11 +1,11 @@
-"""Follow-up resolution (qa.followup) and the terminal chat built on it (``qa chat``). Fake embedder."""
+"""Follow-up resolution (qa.answering.followup) and the terminal chat built on it (``qa chat``). Fake embedder."""
 
 import io
 
 import numpy as np
 import pytest
 
-from qa.followup import resolve, subject_of_followup
+from qa.answering.followup import resolve, subject_of_followup
 from qa.model.embedding import HashEmbedder
 
 PREV = "去年城镇居民人均可支配收入增长多少？"

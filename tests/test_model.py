@@ -78,7 +78,7 @@ def gold_by_id():
 @pytest.mark.parametrize("qid", ["q003", "q075", "q086", "q154"])
 def test_ask_answers_real_dev_questions(real_index, seed_text, qid):
     from qa.api import ask
-    from qa.evaluate import answer_hits, markers
+    from qa.evaluation.report import answer_hits, markers
     from qa.text.tokens import fold
 
     g = gold_by_id()[qid]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pdf_fixtures import HEADER, mixed, page_images, scan, seed_paragraphs, typeset
-from qa.answer import Citation
+from qa.testing.pdf_fixtures import HEADER, mixed, page_images, scan, seed_paragraphs, typeset
+from qa.api import Citation
 from qa.index.build import build_index
 from qa.index.store import Index
 from qa.model.embedding import HashEmbedder
@@ -169,7 +169,7 @@ def test_index_of_a_pdf_names_pages_and_answers(tmp_path, report_pdf, seed_text)
 
 
 def test_citation_page_is_shown(capsys):
-    from qa.answer import Answer
+    from qa.api import Answer
     from qa.cli import print_answer, print_sources
     from qa.web.render import answer_html, sources_html
 

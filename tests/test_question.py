@@ -1,8 +1,8 @@
-"""Question analysis (qa.question): what a question asks for, its terms and its period. No model."""
+"""Question analysis (qa.answering.question): what a question asks for, its terms and its period. No model."""
 
 import pytest
 
-from qa.question import analyse, prepare
+from qa.answering.question import analyse, prepare
 
 
 @pytest.mark.parametrize("text, kind", [

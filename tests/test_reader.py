@@ -16,10 +16,12 @@ import pytest
 from qa.api import load_index
 from qa.model.reader import Reading
 from qa.model.reader_data import Example, sentences, training_features, windows_around
-from qa.question import analyse
-from qa.answer import candidates, choose, read_in_stages
-from qa.reading import Logistic, Stages, rank, windows
-from qa.retrieve import retrieve
+from qa.answering.question import analyse
+from qa.answering.candidates import candidates
+from qa.answering.decide import choose, rank, read_in_stages
+from qa.answering.retrieve import retrieve
+from qa.answering.windows import windows
+from qa.model.heads import Heads, Logistic, Stages
 
 
 class CharTokenizer:
@@ -40,8 +42,8 @@ class FigureReader:
     def __init__(self):
         self.calls = []
 
-    def models(self):
-        return {"rank": Logistic(), "abstain": Logistic()}
+    def heads(self):
+        return Heads()
 
     def read(self, question, passages):
         self.calls.append(passages)
@@ -131,15 +133,13 @@ def test_reading_in_stages_stops_when_sure_and_otherwise_reads_every_window(fake
     n = len(windows(index, hits))
     assert n >= 3
     once = FigureReader()
-    ranked, best, _ = read_in_stages(q, hits, index, once, {"rank": Logistic(), "abstain": Logistic()})
+    ranked, best, _ = read_in_stages(q, hits, index, once, Heads())
     assert [len(p) for p in once.calls] == [n]  # no stages: every window in one batch
     sure = FigureReader()  # margin 4 >= 3: the first window is enough
-    _, first, _ = read_in_stages(q, hits, index, sure, {"rank": Logistic(), "abstain": Logistic(),
-                                                          "stop": Stages((1, 2, n), 3.0)})
+    _, first, _ = read_in_stages(q, hits, index, sure, Heads(stop=Stages((1, 2, n), 3.0)))
     assert [len(p) for p in sure.calls] == [1] and first is not None and first.window == 0
     unsure = FigureReader()  # never sure: all stages are read, and the choice is that of one batch
-    staged, again, _ = read_in_stages(q, hits, index, unsure, {"rank": Logistic(), "abstain": Logistic(),
-                                                                "stop": Stages((1, 2, n), 99.0)})
+    staged, again, _ = read_in_stages(q, hits, index, unsure, Heads(stop=Stages((1, 2, n), 99.0)))
     assert [len(p) for p in unsure.calls] == [1, 1, n - 2]
     assert [p for batch in unsure.calls for p in batch] == once.calls[0]
     assert (again.chunk.id, again.answer) == (best.chunk.id, best.answer)
@@ -205,7 +205,7 @@ DRCD_TEST = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared"
 def test_closed_reading_on_a_validation_slice_holds():
     from qa.model.reader import Reader
     from qa.model.reader_data import load_squad
-    from qa.mrc_eval import closed_reading
+    from qa.evaluation.mrc import closed_reading
 
     got = closed_reading(Reader(), load_squad(DRCD_TEST)[:100])
     # measured with the shipped weights: see README "The trained reader"; the guard allows 0.05 of noise
@@ -221,7 +221,7 @@ E2E_HIT, E2E_DOC1 = 0.633, 0.95  # first 40 DRCD test paragraphs (120 questions)
 def test_end_to_end_on_a_validation_slice_holds(tmp_path):
     from qa import build_index
     from qa.model.reader_data import load_squad
-    from qa.mrc_eval import end_to_end, first_paragraphs, write_corpus
+    from qa.evaluation.mrc import end_to_end, first_paragraphs, write_corpus
 
     exs = first_paragraphs(load_squad(DRCD_TEST), E2E_PARAGRAPHS)
     where = write_corpus(exs, tmp_path / "docs")

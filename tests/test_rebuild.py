@@ -142,7 +142,7 @@ def test_build_killed_at_any_moment_leaves_the_old_index_answering(tmp_path, see
 
 
 def test_many_small_documents_name_the_right_document(tmp_path):
-    from corpus import encyclopedia
+    from qa.testing.corpus import encyclopedia
 
     probes = encyclopedia(tmp_path / "enc", 300)
     summary = build_index([tmp_path / "enc"], tmp_path / "idx", embedder=HashEmbedder())

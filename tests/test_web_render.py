@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.answer import Answer, Citation
+from qa.api import Answer, Citation
 from qa.web.render import answer_html, context_html, documents_html, esc, highlighted, sources_html
 
 HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(2)>', '<a href="javascript:alert(3)">x</a>',

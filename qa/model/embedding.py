@@ -17,6 +17,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from ..config import DEFAULT_MODEL, default_model, quiet_libraries
+from ..config import doc_backend as config_doc_backend, query_backend as config_query_backend
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total)
@@ -60,8 +61,8 @@ class SentenceTransformerEmbedder:
                  doc_backend: str | None = None):
         self.model_id = model or default_model()
         self.batch_size = batch_size
-        self.query_backend = query_backend or os.environ.get("QA_QUERY_BACKEND") or DEFAULT_QUERY_BACKEND
-        self.doc_backend = doc_backend or os.environ.get("QA_DOC_BACKEND") or DEFAULT_DOC_BACKEND
+        self.query_backend = query_backend or config_query_backend(DEFAULT_QUERY_BACKEND)
+        self.doc_backend = doc_backend or config_doc_backend(DEFAULT_DOC_BACKEND)
         if self.query_backend not in QUERY_BACKENDS:
             raise ModelError(f"unknown query backend {self.query_backend!r}; use one of {', '.join(QUERY_BACKENDS)}")
         if self.doc_backend not in DOC_BACKENDS:

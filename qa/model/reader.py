@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import reader_weights_dir
+from .heads import Heads
 from .reader_data import encode
 from .vocab import embed
 
@@ -70,12 +72,12 @@ class Reader:
 
     def __init__(self, weights_dir: str | Path | None = None, model_dir: str | Path | None = None,
                  threads: int | None = None):
-        self.weights_dir = Path(weights_dir or os.environ.get("QA_READER") or WEIGHTS_DIR)
+        self.weights_dir = Path(weights_dir or reader_weights_dir() or WEIGHTS_DIR)
         self.model_dir = Path(model_dir) if model_dir else None
         self.threads = threads
         self._session = None
         self._info: dict | None = None
-        self._models: dict | None = None
+        self._heads: Heads | None = None
         self._lock = threading.Lock()
 
     @property
@@ -86,17 +88,12 @@ class Reader:
             self._info = json.loads(path.read_text()) if path.exists() else {}
         return self._info
 
-    def models(self) -> dict:
-        """How the reader is used (fitted with these weights, ``reader.json``'s ``use``): ``rank`` and
-        ``abstain``, each a :class:`qa.reading.Logistic` (by the margin alone where none was fitted), and
-        ``stop``, the :class:`qa.reading.Stages` of reading (all windows at once where none was fitted)."""
-        if self._models is None:
-            from ..reading import Logistic, Stages
-
-            use = self.info.get("use", {})
-            self._models = {k: Logistic.from_dict(use.get(k)) for k in ("rank", "abstain")}
-            self._models["stop"] = Stages.from_dict(use.get("stop"))
-        return self._models
+    def heads(self) -> Heads:
+        """How the reader is used, fitted with these weights (``reader.json``'s ``use``, :mod:`.heads`): the
+        ranking and abstention models (by the margin alone where none was fitted) and the stages of reading."""
+        if self._heads is None:
+            self._heads = Heads.from_dict(self.info.get("use"))
+        return self._heads
 
     def warm_up(self) -> "Reader":
         with self._lock:
@@ -124,7 +121,7 @@ class Reader:
         Not one padded batch: the int8 graph quantizes its activations with one scale per run, so in a
         batch a passage's scores would depend on the others read with it (and on their padding); read
         alone, a window scores the same whether two or six are read, which reading in stages
-        (:func:`qa.answer.read_in_stages`) and its fit rely on.
+        (:func:`qa.answering.decide.read_in_stages`) and its fit rely on.
 
         Windows run side by side, one core each (onnxruntime releases the GIL while it runs): a
         100-token window takes 13.9 ms on one thread and 15.0 ms on two (2 cores; waking the second
@@ -146,7 +143,8 @@ _shared_lock = threading.Lock()
 
 
 def get_reader() -> Reader:
-    """The process-wide reader (shipped weights, or ``QA_READER``); loads on first read."""
+    """The process-wide reader (shipped weights, or ``QA_READER``: :func:`qa.config.reader_weights_dir`); loads on
+    first read."""
     global _shared
     with _shared_lock:
         if _shared is None:

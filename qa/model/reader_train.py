@@ -21,34 +21,41 @@ import math
 import os
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .reader import WEIGHTS_DIR
 from .reader_data import (MAX_TOKENS, PAD, TUNE_ARTICLES, WINDOW_CHARS, XQUAD_TRAIN, Example, load_squad, load_xquad,
                           training_features)
 
 log = logging.getLogger(__name__)
 
 
+def _setting(default, text: str):
+    return field(default=default, metadata={"help": text})
+
+
 @dataclass
 class TrainSettings:
     train_files: tuple[str, ...] = ("drcd_dev.json", "cmrc2018_trial.json")
-    xquad: bool = True  # XQuAD's training articles (XQUAD_TRAIN), Chinese and English questions
-    switch_rate: float = 0.25  # share of Chinese questions also asked code-switched (augment.code_switch)
-    glossed_rate: float = 0.1  # … also asked word by word in English (augment.glossed)
-    near_miss_rate: float = 0.3  # … also asked as a near miss, with no answer in their window (augment.near_miss)
-    epochs: int = 4  # the shipped run (reader.json): DRCD test closed reading EM 0.565 (3 epochs: 0.549)
-    batch_size: int = 32
-    lr: float = 1e-4
-    freeze: int = 4  # lowest encoder layers kept as in e5 (not trained)
-    negative_rate: float = 0.3
+    xquad: bool = _setting(True, "train on XQuAD's training articles (0-19), Chinese and English questions")
+    switch_rate: float = _setting(0.25, "share of Chinese questions also asked code-switched (English words from the "
+                                        "dictionary in place of some Chinese ones)")
+    glossed_rate: float = _setting(0.1, "share of Chinese questions also asked word by word in English")
+    near_miss_rate: float = _setting(0.3, "share of Chinese questions also asked as a near miss (subject, unit or "
+                                          "period changed), with no answer in their window")
+    epochs: int = _setting(4, "passes over the training windows")
+    batch_size: int = _setting(32, "windows a step")
+    lr: float = _setting(1e-4, "peak learning rate (AdamW, linear warm-up and decay)")
+    freeze: int = _setting(4, "lowest encoder layers kept as in e5, not trained (halves a step's cost on a CPU)")
+    negative_rate: float = _setting(0.3, "share of questions also given a window of their paragraph without the answer")
     window_chars: int = WINDOW_CHARS
     max_tokens: int = MAX_TOKENS
-    warmup: float = 0.06
-    seed: int = 0
-    max_steps: int = 0  # stop early (0: all epochs); for smoke tests
+    warmup: float = _setting(0.06, "share of the steps spent warming up the learning rate")
+    seed: int = _setting(0, "random seed (data order, augmentation)")
+    max_steps: int = _setting(0, "stop after this many steps (0: all epochs); for smoke tests")
 
 
 def training_examples(data_dir: str | Path, s: "TrainSettings", progress=print) -> list[Example]:
@@ -256,17 +263,20 @@ def export(model, out_dir: str | Path, record: dict) -> Path:
 def main(argv=None):
     import argparse
 
-    ap = argparse.ArgumentParser(prog="qa train-reader", description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data/mrc", help="folder with drcd_dev.json and cmrc2018_trial.json")
-    ap.add_argument("--out", default=str(Path(__file__).parent / "weights"), help="where the weights go")
+    from ..config import add_settings, default_mrc_dir, settings_from
+
+    ap = argparse.ArgumentParser(prog="qa train-reader", description="Train the extractive reader on reading-"
+                                 "comprehension data and export it as a small int8 ONNX file (then `qa fit-reader`).")
+    ap.add_argument("--data", default=str(default_mrc_dir()), metavar="DIR",
+                    help="reading-comprehension data: drcd_dev.json, cmrc2018_trial.json, xquad_en.json, xquad_zh.json "
+                         "(default: %(default)s)")
+    ap.add_argument("--out", default=str(WEIGHTS_DIR), metavar="DIR", help="where the weights go (default: the shipped "
+                    "ones, qa/model/weights); then run `qa fit-reader --reader DIR`")
     ap.add_argument("--checkpoints", action="store_true", help="also export after every epoch (out/epochN) and keep a "
                     "state to resume from (out/resume.pt): run the same command again to go on after a stop")
-    for f, v in asdict(TrainSettings()).items():
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            ap.add_argument("--" + f.replace("_", "-"), type=type(v), default=v)
+    add_settings(ap, TrainSettings)
     a = ap.parse_args(argv)
-    s = TrainSettings(**{f: getattr(a, f) for f in asdict(TrainSettings()) if hasattr(a, f)})
-    train(a.data, a.out, s, checkpoints=a.checkpoints)
+    train(a.data, a.out, settings_from(a, TrainSettings), checkpoints=a.checkpoints)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import re
 import threading
 import unicodedata
 
+from ..config import ocr_max_pages
 from .layout import Line
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,7 @@ class OcrUnavailable(RuntimeError):
 
 
 def max_ocr_pages() -> int:
-    try:
-        return max(0, int(os.environ.get("QA_OCR_MAX_PAGES", MAX_OCR_PAGES)))
-    except ValueError:
-        return MAX_OCR_PAGES
+    return ocr_max_pages(MAX_OCR_PAGES)
 
 
 def _threads() -> int:

@@ -27,14 +27,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import (WEB_ADMIN_RETRY_BASE_S, WEB_ADMIN_RETRY_FORGET_S, WEB_ADMIN_RETRY_MAX_S,
-                     WEB_ADMIN_THROTTLE_CLIENTS, WEB_MAX_DOCUMENTS_BYTES, WEB_MAX_UPLOAD_FILE_BYTES,
+from ..config import (ENV_ADMIN_PASSWORD, ENV_ADMIN_PASSWORD_FILE, WEB_ADMIN_RETRY_BASE_S, WEB_ADMIN_RETRY_FORGET_S,
+                     WEB_ADMIN_RETRY_MAX_S, WEB_ADMIN_THROTTLE_CLIENTS, admin_password_settings, WEB_MAX_DOCUMENTS_BYTES, WEB_MAX_UPLOAD_FILE_BYTES,
                      WEB_MAX_UPLOAD_FILES, WEB_MAX_UPLOAD_REQUEST_BYTES)
-from ..text.formats import SUPPORTED
+from ..api import SUPPORTED
 
 log = logging.getLogger(__name__)
 MAX_NAME_BYTES = 120  # a stored file name's stem, in UTF-8 bytes (file systems allow 255)
-ENV_PASSWORD, ENV_PASSWORD_FILE = "QA_ADMIN_PASSWORD", "QA_ADMIN_PASSWORD_FILE"
+ENV_PASSWORD, ENV_PASSWORD_FILE = ENV_ADMIN_PASSWORD, ENV_ADMIN_PASSWORD_FILE
 
 
 class UploadError(ValueError):
@@ -64,8 +64,10 @@ def is_loopback(host: str) -> bool:
 
 def load_admin_password(env: dict | None = None) -> str | None:
     """The operator's admin password from the environment or a file; None when not configured."""
-    env = os.environ if env is None else env
-    value, file = env.get(ENV_PASSWORD) or None, env.get(ENV_PASSWORD_FILE) or None
+    if env is None:
+        value, file = admin_password_settings()
+    else:
+        value, file = env.get(ENV_PASSWORD) or None, env.get(ENV_PASSWORD_FILE) or None
     if value and file:
         raise ConfigError(f"set only one of {ENV_PASSWORD} and {ENV_PASSWORD_FILE}")
     if file:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..answer import Answer
-from ..api import IndexUnusable, QuestionError, ask, context
+from ..api import Answer, IndexUnusable, QuestionError, ask, context
 from ..config import WEB_MAX_QUESTION_CHARS
 from .guard import FeedbackLog
 from .render import answer_html, context_html, error_html, esc, sources_html

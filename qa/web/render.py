@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ..answer import Answer, Citation
+from ..api import Answer, Citation
 
 _ENTITY = {c: f"&#{ord(c)};" for c in "&<>\"'`*_[](){}#+-.!|~$\\:@="}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

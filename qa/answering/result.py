@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .index.store import Chunk
+from ..index.store import Chunk
 
 NOT_FOUND = "文档中没有找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not answer this question."

@@ -15,8 +15,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .text.periods import period_of
-from .text.tokens import STOPWORDS, tokenize, words
+from ..text.periods import period_of
+from ..text.tokens import STOPWORDS, tokenize, words
 
 _ZH = re.compile(r"^(?:那么?|那|还有|再问一下|那如果是)?\s*(?P<x>[^，,。？?！!]{1,12}?)\s*(?:呢|的呢|怎么样|又如何)\s*[？?]?$")
 _EN = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.{1,40}?)\s*\??$", re.I)

@@ -15,10 +15,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .config import MAX_QUESTION_CHARS
-from .text.tokens import tokenize
-from .text.lexicon import GLOSSARY, QUESTION_WORDS, SYNONYMS  # noqa: F401 (re-exported)
-from .text.periods import period_of
+from ..config import MAX_QUESTION_CHARS
+from ..text.lexicon import GLOSSARY, QUESTION_WORDS, SYNONYMS  # noqa: F401 (re-exported)
+from ..text.periods import period_of
+from ..text.tokens import pos_words, tokenize, words
 
 _QUANTITY = re.compile(r"多少|几[个家项座条所万千百亿名人户辆次年倍成大]|几+$|多大|多长|多高|多远|多久|多重|比例|比重|"
                        r"百分之|幅度|增速|排名|第几|how many|how much|what share|what percentage|what proportion|"
@@ -50,6 +50,11 @@ class Question:
     quoted: list[str] = field(default_factory=list)  # phrases the question puts in quotes
     _periods: dict = field(default_factory=dict, repr=False)
 
+    @property
+    def reader_text(self) -> str:
+        """What the reader is asked: the question (an English one with its glossary terms, as embedded)."""
+        return self.embed_text or self.text
+
     def period_for(self, year: int | None) -> str:
         """The question's period relative to a document's year (去年 means year - 1)."""
         if year not in self._periods:
@@ -70,8 +75,6 @@ def _is_english(text: str) -> bool:
 
 
 def analyse(text: str) -> Question:
-    from .text.tokens import words
-
     english = _is_english(text)
     when = _WHEN.search(text)
     kind = ("yesno" if _YESNO.search(text) else "list" if _LIST.search(text) else
@@ -110,7 +113,5 @@ _NOUN_FLAGS = ("n", "vn", "l", "eng", "nz", "nr", "ns", "nt", "j")
 
 def nouns(text: str) -> list[str]:
     """Content nouns of a question (jieba POS tags n*, vn, l, eng…), minus question words."""
-    from .text.tokens import pos_words
-
     return [w for w, flag in pos_words(text) if len(w) >= 2 and flag != "ng" and flag.startswith(_NOUN_FLAGS)
             and w not in QUESTION_WORDS and not period_of(w)]

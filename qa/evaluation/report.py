@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .text.tokens import bigrams, fold
+from ..text.tokens import bigrams, fold
 
 GUARDED = ["cite@1", "cite@5", "answer_hit", "section@1", "abstain_unanswerable", "english_cite@5"]
 INVERSE_GUARDED = ["abstain_wrong"]  # lower is better
@@ -61,7 +61,7 @@ def load_gold(path: str | Path) -> list[dict]:
 def evaluate(gold_path: str | Path = "eval/report_qa_dev.jsonl", index_dir: str | Path | None = None,
              ask_fn: Callable | None = None) -> dict:
     """Run every gold question through ``ask()`` and compute the metrics (a JSON-ready dict)."""
-    from .api import ask
+    from ..api import ask
 
     ask_fn = ask_fn or (lambda q: ask(q, index_dir=index_dir, top_k=5))
     gold = load_gold(gold_path)

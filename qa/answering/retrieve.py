@@ -3,8 +3,10 @@
 The fused score of a chunk is a weighted sum, measured on the dev set to beat rank fusion
 (RRF) here because it keeps the size of a lead, which the abstention rule needs::
 
-    score = W_DENSE * cosine + W_LEXICAL * bm25 / max(bm25) + W_PERIOD * period_agreement
-            + W_PARAGRAPH * (paragraph cosine + paragraph bm25 / max(paragraph bm25)) / 2
+    score = dense * cosine + lexical * bm25 / max(bm25) + period * period_agreement
+            + paragraph * (paragraph cosine + paragraph bm25 / max(paragraph bm25)) / 2
+
+with the weights of :class:`Fusion` (``FUSION``, the default; ``qa fit-reader --paragraph-weights`` measures others).
 
 The paragraph terms give a sentence its paragraph's evidence (a sentence alone often lacks the
 subject its paragraph names: 该市, 他): the cosine of the question to the paragraph's mean sentence
@@ -20,16 +22,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index.store import Chunk, Index
+from ..index.store import Chunk, Index
+from ..text.periods import compatible
 from .question import Question
-from .text.periods import compatible
 
-W_DENSE = 0.5
-W_LEXICAL = 0.1
-W_PERIOD = 0.03
-W_PARAGRAPH = 0.1  # DRCD tuning split doc@1 0.945 → 0.957 (0.3: 0.964, but report dev cite@1 0.96 → 0.92);
-# measured with `benchmarks/fit_reading.py --retrieval`
-CANDIDATES = 100  # taken from each of the dense and the BM25 rankings before fusion
+
+@dataclass(frozen=True)
+class Fusion:
+    """The weights of the fused score (set on the report's dev set in the first round, ``paragraph`` on the tuning
+    split of DRCD dev)."""
+    dense: float = 0.5
+    lexical: float = 0.1
+    period: float = 0.03
+    paragraph: float = 0.1  # DRCD tuning split doc@1 0.945 → 0.957 (0.3: 0.964, but report dev cite@1 0.96 → 0.92)
+    candidates: int = 100  # taken from each of the dense and the BM25 rankings before fusion
+
+
+FUSION = Fusion()
 
 
 @dataclass
@@ -41,22 +50,22 @@ class Hit:
     period_agreement: int  # +1 the question's period agrees with the chunk's, -1 contradicts it, 0 unknown
 
 
-def retrieve(index: Index, question: Question, qvec: np.ndarray, k: int = 10) -> list[Hit]:
+def retrieve(index: Index, question: Question, qvec: np.ndarray, k: int = 10, fusion: Fusion = FUSION) -> list[Hit]:
     """The k best chunks for a question, best first."""
     n = len(index.chunks)
     if n == 0:
         return []
-    ids, cos = index.dense_search(qvec, min(n, CANDIDATES))
+    ids, cos = index.dense_search(qvec, min(n, fusion.candidates))
     dense = dict(zip(ids.tolist(), cos.tolist()))
     bm = index.bm25.scores(question.terms, question.weights)
-    top_bm = np.argsort(-bm)[:CANDIDATES]
+    top_bm = np.argsort(-bm)[:fusion.candidates]
     best_bm = float(bm[top_bm[0]]) if len(top_bm) else 0.0
     candidates = set(dense) | {int(i) for i in top_bm if bm[i] > 0}
     missing = [i for i in candidates if i not in dense]
     if missing:
         dense.update(zip(missing, (index.vectors_of(missing) @ qvec).tolist()))
     para_score = None
-    if W_PARAGRAPH:
+    if fusion.paragraph:
         of, para_bm25, para_vecs = index.paragraphs()
         pb = para_bm25.scores(question.terms, question.weights)
         para_score = (para_vecs @ qvec + pb / max(float(pb.max()), 1e-9)) / 2
@@ -65,9 +74,9 @@ def retrieve(index: Index, question: Question, qvec: np.ndarray, k: int = 10) ->
         chunk = index.chunks[i]
         lex = float(bm[i]) / best_bm if best_bm > 0 else 0.0
         agree = compatible(question.period_for(index.years.get(chunk.doc)), chunk.period)
-        score = W_DENSE * dense[i] + W_LEXICAL * lex + W_PERIOD * agree
+        score = fusion.dense * dense[i] + fusion.lexical * lex + fusion.period * agree
         if para_score is not None:
-            score += W_PARAGRAPH * float(para_score[of[i]])
+            score += fusion.paragraph * float(para_score[of[i]])
         hits.append(Hit(chunk, score, dense[i], lex, agree))
     hits.sort(key=lambda h: (-h.score, h.chunk.id))
     return hits[:k]

@@ -1,7 +1,7 @@
 """The public reading-comprehension corpora in ``../shared/data/mrc`` as documents and questions.
 
 Each paragraph becomes a ``.txt`` document (title, blank line, paragraph) written by
-:func:`qa.mrc_eval.write_corpus`; DRCD (Traditional Chinese) is converted to Simplified by
+:func:`qa.evaluation.mrc.write_corpus`; DRCD (Traditional Chinese) is converted to Simplified by
 :func:`qa.model.reader_data.load_squad`. Used by ``tests/test_corpora.py``, the corpus-drawn
 property tests in ``tests/test_bad_questions.py`` and ``benchmarks/corpora.py``.
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "mrc"  # CI: a fresh clone with shared/ beside it
+from ..config import default_mrc_dir
+
+DATA = default_mrc_dir()  # CI: a fresh clone with shared/ beside it
 NAMES = ("cmrc2018_trial", "drcd_dev", "drcd_test")
 MISSING = f"the reading-comprehension corpora are not here ({DATA} is absent)"
 
@@ -52,14 +53,14 @@ def available() -> bool:
 
 def examples(name: str, every: int = 1, t2s: bool | None = None) -> list:
     """The corpus's examples; ``every=k`` keeps every k-th article (a spread-out subsample, converted faster)."""
-    from qa.model.reader_data import load_squad
+    from ..model.reader_data import load_squad
 
     return load_squad(DATA / f"{name}.json", t2s=t2s, articles=slice(None, None, every))
 
 
 def write(name: str, folder: Path, every: int = 1) -> Corpus:
     """Write the corpus's paragraphs (of every ``every``-th article) as documents under ``folder``."""
-    from qa.mrc_eval import write_corpus
+    from ..evaluation.mrc import write_corpus
 
     exs = examples(name, every)
     where = write_corpus(exs, folder)

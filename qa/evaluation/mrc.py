@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from .model.reader_data import WINDOW_CHARS, Example, sentences, windows_around
+from ..model.reader_data import WINDOW_CHARS, Example, sentences, windows_around
 
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -93,7 +93,7 @@ def end_to_end(examples: list[Example], index_dir: str | Path, where: dict[str, 
                progress=None) -> dict:
     """answer_hit, doc@1, abstained, median answer length and crashes of ``ask()`` over the questions."""
     if ask is None:
-        from .api import ask
+        from ..api import ask
     hit = doc1 = abstained = crashes = 0
     lengths, times = [], []
     asked = [e for e in examples if e.answers]

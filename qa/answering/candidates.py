@@ -1,0 +1,89 @@
+"""Candidate answers: what the reader marks in the windows around the top hits, and the clauses around it.
+
+For every retrieved sentence in a window, and for the sentence the reader marked in it, the candidates are the
+best run of clauses by the span features (:func:`qa.answering.features.best_span`) and the clauses around the
+reader's span (:func:`qa.text.clauses.widen`; a quantity keeps the clause qualifying its figure:
+增长7%,力争实现7.5%). Windows are read in stages (:func:`staged_candidates`), so that reading can stop early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from ..index.store import Index
+from ..text.clauses import extend_qualifier, has_figure, widen
+from .features import CLAUSE_FLOOR, Candidate, best_span, focus_of, mentions, question_weights, span_score
+from .question import Question
+from .retrieve import Hit
+from .windows import Marked, read_windows, windows
+
+
+def candidates(q: Question, hits: list[Hit], index: Index, reader) -> list[Candidate]:
+    """The possible answers in the windows around the top hits, unranked (all windows read at once)."""
+    return [c for part in staged_candidates(q, hits, index, reader) for c in part]
+
+
+def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages: tuple[int, ...] = ()
+                      ) -> Iterator[list[Candidate]]:
+    """The possible answers, one list per stage of reading: the windows around the top hits are read in
+    order, up to ``stages[0]`` windows, then up to ``stages[1]``, ... (each stage reads only new ones;
+    no stages: all windows at once). Each candidate records its window's rank (``Candidate.window``), so a
+    fit can replay fewer stages."""
+    wins = windows(index, hits)
+    if not wins:
+        return
+    weights, total = question_weights(q, index.bm25)
+    focus = None if q.english else focus_of(q, index.bm25)  # a lexical check: not across languages
+    by_id = {h.chunk.id: h for h in hits}
+    done = 0
+    for upto in stages or (len(wins),):
+        if done >= len(wins):
+            return
+        out: list[Candidate] = []
+        for k, m in enumerate(read_windows(reader, q.reader_text, wins[done:upto]), start=done):
+            out += _window_candidates(q, m, k, by_id, weights, total, focus)
+        done = upto
+        yield out
+
+
+def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus) -> list[Candidate]:
+    out = []
+    for chunk in m.window.chunks:
+        marked = chunk.id == m.chunk.id and m.end > m.start
+        if chunk.id not in by_id and not marked:
+            continue
+        h = by_id.get(chunk.id) or replace(m.window.hit, chunk=chunk)  # a neighbour: its window's scores
+        s = best_span(q, h, weights, total)
+        if s is None:
+            continue  # marks only: no clause to answer with
+        named = mentions(focus, chunk)
+        spans = {(s.start, s.end): (s.score, marked and s.start <= m.start and m.end <= s.end)}
+        if marked:
+            a, b = widen(chunk.text, m.start, m.end)
+            if q.kind == "quantity":
+                b = extend_qualifier(chunk.text, b)
+            spans[(a, b)] = (span_score(q, h, a, b, weights, total), True)
+        at = m.window.offset(chunk)
+        for (a, b), (rules, holds) in spans.items():
+            clause = max(CLAUSE_FLOOR, m.reading.margin_within(at + a, at + b))
+            out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, named, h, window=k,
+                                 clause_margin=clause))
+    return out
+
+
+def usable(q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], str]:
+    """The candidates that may answer, best first, or none and the reason.
+
+    A sentence about another period than the question's (去年 asked, 今年 told) never answers; a
+    quantity question is answered only by clauses that hold a figure, in the unit it asks for
+    (多少公里) when it names one.
+    """
+    out = [c for c in ranked if c.hit.period_agreement >= 0]
+    if not out:
+        return [], "period"
+    if q.kind == "quantity":
+        out = [c for c in out if has_figure(c.answer, q.unit)]
+        if not out:
+            return [], "figure"
+    return out, ""

@@ -1,0 +1,74 @@
+"""The decision: candidates ranked, the best usable one answered or abstained on, windows read in stages.
+
+Ranking and abstention are the fitted models of :class:`qa.model.heads.Heads` (``qa fit-reader``) over
+:meth:`qa.answering.features.Candidate.features`; :func:`read_in_stages` reads the windows around the top hits
+batch by batch and stops once the abstention model is sure enough.
+"""
+
+from __future__ import annotations
+
+from ..index.store import Index
+from ..model.heads import Heads, Logistic
+from .candidates import staged_candidates, usable
+from .features import Candidate
+from .question import Question
+from .result import NOT_FOUND, NOT_FOUND_EN
+from .retrieve import Hit
+
+# Why there is no answer: (English, Chinese), said after "not found".
+REASONS = {
+    "period": ("the documents give this only for another period", "文档只给出了其他时期的情况"),
+    "figure": ("the closest passages give no figure for it", "最接近的段落里没有所问的数字"),
+    "reader": ("the closest passages do not answer it", "最接近的段落没有回答这个问题"),
+}
+
+
+def message(q: Question, reason: str) -> str:
+    """The "not found" message, in the question's language, with its reason."""
+    en, zh = REASONS[reason]
+    return f"{NOT_FOUND_EN[:-1]} ({en})." if q.english else f"{NOT_FOUND[:-1]}（{zh}）。"
+
+
+def rank(cands: list[Candidate], model: Logistic) -> list[Candidate]:
+    """Candidates best first by ``model`` (their ``score`` set to its log-odds)."""
+    for c in cands:
+        c.score = model(c.features())
+    return sorted(cands, key=lambda c: -c.score)
+
+
+def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=None) -> tuple[Candidate | None, str]:
+    """The best usable candidate, or None and the reason there is none: the abstention model decides
+    on the best usable candidate (its log-odds of answering must be positive). ``similarity(texts)``
+    gives the cosines of texts to the question (the answer's is one of the model's features)."""
+    out, reason = usable(q, ranked)
+    if not out:
+        return None, reason
+    best = out[0]
+    if similarity is not None and "answer_cosine" in abstain.weights:
+        best.answer_cosine = float(similarity([best.answer])[0])
+    if abstain(best.features()) < 0:
+        return None, "reader"
+    return best, ""
+
+
+def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: Heads, similarity=None
+                   ) -> tuple[list[Candidate], Candidate | None, str]:
+    """Read window batches (``heads.stop``'s stages) until the answer is sure enough; returns all
+    candidates read (ranked), the chosen one (or None) and the reason for none.
+
+    After each stage the candidates so far are ranked and the abstention model judges the best; at a
+    log-odds of ``stop.logit`` or more, no further windows are read. The stages and that level are
+    fitted with the other models (``qa fit-reader``) so that the answers chosen on the tuning data stay
+    those of reading every window, at a fraction of the reading time.
+    """
+    read_so_far: list[Candidate] = []
+    ranked, best, reason = [], None, "reader"
+    for part in staged_candidates(q, hits, index, reader, heads.stop.sizes):
+        read_so_far += part
+        ranked = rank(read_so_far, heads.rank)
+        if not ranked:
+            continue
+        best, reason = choose(q, ranked, heads.abstain, similarity)
+        if best is not None and heads.abstain(best.features()) >= heads.stop.logit:
+            break
+    return ranked, best, reason

@@ -1,0 +1,102 @@
+"""Reading windows: the retrieved sentences grown into the passages the reader reads, and its spans mapped back.
+
+Each of the top ``READ_TOP`` hits is grown into a window the way the reader was trained
+(:func:`qa.model.reader_data.windows_around`): the sentence plus its neighbours in the same
+paragraph, up to ``WINDOW_CHARS`` characters. The reader returns each window's best span and its
+margin over "no answer" (:func:`read_windows`); the span is mapped back onto the sentence (chunk) it
+lies in (:class:`Marked`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..index.store import Chunk, Index
+from ..model.reader import Reading
+from ..model.reader_data import WINDOW_CHARS, windows_around
+from .retrieve import Hit
+
+READ_TOP = 6  # windows read per question at most, in the stages reader.json's "stop" gives (docs/measurements.md)
+
+
+@dataclass
+class Window:
+    hit: Hit  # the retrieved sentence the window grew from
+    chunks: list[Chunk]  # consecutive sentences of one paragraph
+    text: str  # their texts joined
+
+    def locate(self, i: int) -> tuple[Chunk, int]:
+        """The chunk holding character i of the window, and i's offset inside that chunk's text."""
+        for c in self.chunks:
+            if i < len(c.text):
+                return c, i
+            i -= len(c.text)
+        return self.chunks[-1], len(self.chunks[-1].text)
+
+    def offset(self, chunk: Chunk) -> int:
+        """Where ``chunk``'s text starts in the window's."""
+        at = 0
+        for c in self.chunks:
+            if c.id == chunk.id:
+                return at
+            at += len(c.text)
+        raise ValueError(f"chunk {chunk.id} is not in this window")
+
+
+@dataclass
+class Marked:
+    """The reader's span in a window, mapped onto the sentence (chunk) it lies in."""
+    window: Window
+    chunk: Chunk
+    start: int  # span [start, end) inside chunk.text
+    end: int
+    reading: Reading  # the reader's output for the whole window (scores any other clause too)
+
+    @property
+    def margin(self) -> float:
+        """The marked span's score minus the window's no-answer score."""
+        return self.reading.margin
+
+
+def windows(index: Index, hits: list[Hit], n: int | None = None, limit: int = WINDOW_CHARS) -> list[Window]:
+    """Windows around the top ``n`` (default ``READ_TOP``) distinct hits (a hit already inside an earlier
+    window is skipped)."""
+    n = READ_TOP if n is None else n
+    out: list[Window] = []
+    seen: set[int] = set()
+    for h in hits:
+        if len(out) >= n:
+            break
+        if h.chunk.id in seen:
+            continue
+        ids = index.by_doc[h.chunk.doc]
+        pos = ids.index(h.chunk.id)
+        lo = pos
+        while lo > 0 and index.chunks[ids[lo - 1]].para == h.chunk.para:
+            lo -= 1
+        hi = pos
+        while hi + 1 < len(ids) and index.chunks[ids[hi + 1]].para == h.chunk.para:
+            hi += 1
+        para = [index.chunks[i] for i in ids[lo:hi + 1]]
+        spans, at = [], 0
+        for c in para:
+            spans.append((at, at + len(c.text)))
+            at += len(c.text)
+        a, b = windows_around(spans, pos - lo, limit)
+        chunks = [c for c, (x, y) in zip(para, spans) if x >= a and y <= b]
+        seen.update(c.id for c in chunks)
+        out.append(Window(h, chunks, "".join(c.text for c in chunks)))
+    return out
+
+
+def read_windows(reader, question: str, wins: list[Window]) -> list[Marked]:
+    """The reader's best span in each window, mapped onto its sentence (each window is read on its own:
+    :meth:`qa.model.reader.Reader.read`)."""
+    if not wins:
+        return []
+    out = []
+    for w, r in zip(wins, reader.read(question, [w.text for w in wins])):
+        chunk, a = w.locate(r.start)
+        b = max(a, min(a + (r.end - r.start), len(chunk.text)))  # a span crossing a sentence end stops there
+        out.append(Marked(w, chunk, a, b, r))
+    return out

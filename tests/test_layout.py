@@ -1,0 +1,133 @@
+"""The package's layout: which room may import which, and no import circle.
+
+Every ``import`` of every module of ``qa`` (at the top or inside a function) is read with ``ast``. Data flows
+one way: the faces (``qa.cli``, ``qa.web``) → ``qa.api`` → ``qa.answering`` → ``qa.index`` → ``qa.model`` →
+``qa.text`` → ``qa.config``; measuring (``qa.evaluation``) and fitting (``qa.fitting``) stand above ``qa.api``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "qa"
+
+# room → the rooms it may import (itself always)
+ALLOWED = {
+    "qa.config": set(),
+    "qa.text": {"qa.config"},
+    "qa.model": {"qa.config", "qa.text"},
+    "qa.index": {"qa.config", "qa.text", "qa.model"},
+    "qa.answering": {"qa.config", "qa.text", "qa.model", "qa.index"},
+    "qa.api": {"qa.config", "qa.text", "qa.model", "qa.index", "qa.answering"},
+    "qa.evaluation": {"qa.config", "qa.text", "qa.model", "qa.api"},
+    "qa.fitting": {"qa.config", "qa.text", "qa.model", "qa.index", "qa.answering", "qa.api", "qa.evaluation"},
+    "qa.web": {"qa.config", "qa.api"},
+    "qa.cli": {"qa.config", "qa.api"},
+    "qa": {"qa.api", "qa.index", "qa.evaluation"},  # the package's lazy names (ask, build_index, evaluate)
+    "qa.testing": {"qa.config", "qa.text", "qa.model", "qa.index", "qa.answering", "qa.api", "qa.evaluation",
+                   "qa.web"},  # what tests and benchmarks share; the program never imports it
+}
+# the CLI's model commands run their modules (their own options and output): these and nothing else beyond qa.api
+CLI_COMMANDS = {"qa.evaluation.report", "qa.fitting.command", "qa.model.reader_train"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """The qa modules a file imports (``from .x import y`` resolved; ``from . import y`` as qa.…y)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.split(".")[0] == "qa"}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != "qa":
+                continue
+            if node.module is None:  # from . import x: modules
+                out |= {f"{target}.{a.name}" for a in node.names}
+            else:
+                out.add(target)
+    return out
+
+
+def _room(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "qa"
+    return ".".join(parts[:2])
+
+
+MODULES = {_module_name(p): _imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_every_room_is_known():
+    assert {_room(m) for m in MODULES} <= set(ALLOWED)
+
+
+def _wrong(module: str, targets: set[str]) -> list[str]:
+    """The imports of ``module`` that break the rule."""
+    room = _room(module)
+    return sorted(t for t in targets if _room(t) != room and _room(t) not in ALLOWED[room]
+                  and not (module == "qa.cli" and any(t == c or t.startswith(c + ".") for c in CLI_COMMANDS)))
+
+
+def _circle(modules: dict[str, set[str]]) -> list[str]:
+    """An import circle among the modules (empty: none). A package's ``__init__`` is imported with any of its
+    modules, so a module importing its own package is not an edge."""
+    graph = {m: {t for t in ts if t in modules and t != m and not m.startswith(t + ".")} for m, ts in modules.items()}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(m: str) -> list[str]:
+        state[m] = 1
+        path.append(m)
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                return path[path.index(t):] + [t]
+            if t not in state and (found := visit(t)):
+                return found
+        path.pop()
+        state[m] = 2
+        return []
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return []
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_go_downwards(module):
+    wrong = _wrong(module, MODULES[module])
+    assert not wrong, f"{module} imports {wrong}: {_room(module)} may import {sorted(ALLOWED[_room(module)])}"
+
+
+def test_no_import_circle():
+    assert _circle(MODULES) == []
+
+
+def test_the_checks_see_a_wrong_import_and_a_circle():
+    assert _wrong("qa.model.reader", {"qa.answering.windows", "qa.text.tokens"}) == ["qa.answering.windows"]
+    assert _wrong("qa.web.chat", {"qa.answering.result"}) == ["qa.answering.result"]
+    assert _wrong("qa.cli", {"qa.fitting.command", "qa.fitting.models"}) == ["qa.fitting.models"]
+    assert _circle({"qa.a.x": {"qa.a.y"}, "qa.a.y": {"qa.a.z"}, "qa.a.z": {"qa.a.x"}}) == \
+        ["qa.a.x", "qa.a.y", "qa.a.z", "qa.a.x"]
+
+
+def test_environment_is_read_in_config_only():
+    readers = [str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
+               if p.name != "config.py" and ("os.environ" in p.read_text(encoding="utf-8")
+                                             or "getenv" in p.read_text(encoding="utf-8"))]
+    assert readers == []
