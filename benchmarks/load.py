@@ -5,6 +5,11 @@
 Without --url it starts app.py itself on a free loopback port (in a private copy of the project
 home) and stops it at the end. Every answer is compared with the one a single client got for the
 same question. Prints errors, mismatches, throughput and latency percentiles as JSON.
+
+Each client is a client of its own as the app tells clients apart (it counts questions per address): it
+has an address of its own, forwarded in ``X-Forwarded-For`` by this process, which the app trusts as a proxy
+(``web_app_support.PROXY_ENV``). Start an app given with --url with ``QA_WEB_TRUSTED_PROXY=127.0.0.1``, or its
+per-address share refuses all but a few of the clients.
 """
 from __future__ import annotations
 
@@ -22,10 +27,11 @@ from qa.config import library_environment  # noqa: E402
 library_environment()
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+from web_app_support import PROXY_ENV, client_headers  # noqa: E402
 
 
 def questions() -> list[str]:
-    from qa.evaluate import load_gold
+    from qa.evaluation.report import load_gold
 
     return [g["question"] for g in load_gold(ROOT / "eval" / "report_qa_dev.jsonl")]
 
@@ -44,7 +50,7 @@ def run(url: str, clients: int, requests: int) -> dict:
 
     def client_loop(c: int) -> None:
         """One client: its own connection, its requests one after another, as a user would."""
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, headers=client_headers(c))
         for i in range(c, requests, clients):
             q = qs[(i * 7) % len(qs)]
             t = time.perf_counter()
@@ -78,7 +84,7 @@ def main() -> int:
     if not args.url:
         from web_app_support import make_home, start_app
 
-        app = start_app(make_home(Path(tempfile.mkdtemp(prefix="qa-load-"))))
+        app = start_app(make_home(Path(tempfile.mkdtemp(prefix="qa-load-"))), env=PROXY_ENV)
     try:
         result = run(args.url or app.url, args.clients, args.requests)
     finally:

@@ -11,7 +11,8 @@ import threading
 
 import pytest
 
-from web_app_support import SEED_NAME, ask_in_page, make_home, open_app, shot, start_app
+from web_app_support import (PROXY_ENV, SEED_NAME, ask_in_page, client_headers, make_home, open_app, shot,
+                             start_app)
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ CONCURRENT = [
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    running = start_app(make_home(tmp_path_factory.mktemp("web-chat")))
+    running = start_app(make_home(tmp_path_factory.mktemp("web-chat")), env=PROXY_ENV)  # see the 16 clients
     yield running
     running.stop()
 
@@ -139,15 +140,15 @@ def test_sixteen_concurrent_clients_get_their_own_answers(app):
     errors: list[BaseException] = []
     start = threading.Barrier(len(CONCURRENT))
 
-    def one(question: str) -> None:
-        try:
-            client = Client(app.url, verbose=False)
+    def one(i: int, question: str) -> None:
+        try:  # each client an address of its own (one address has a share of 4 questions at a time)
+            client = Client(app.url, verbose=False, headers=client_headers(i))
             start.wait(60)
             results[question] = client.predict(question, api_name="/ask")
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=one, args=(q,)) for q, _ in CONCURRENT]
+    threads = [threading.Thread(target=one, args=(i, q)) for i, (q, _) in enumerate(CONCURRENT)]
     for t in threads:
         t.start()
     for t in threads:

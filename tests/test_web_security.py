@@ -22,6 +22,7 @@ from urllib.parse import quote
 import pytest
 
 import bombs
+from qa.config import WEB_ASK_PER_CLIENT
 from web_app_support import (ARTIFACTS, SEED_NAME, api_call, ask_in_page, chunked_upload, file_data, folder_bytes,
                              make_home, open_app, post_upload, raw_request, shot, start_app)
 
@@ -368,7 +369,7 @@ def test_wrong_passwords_slow_the_guesser_and_nobody_else(locked):
 
     with ThreadPoolExecutor(16) as pool:
         guessed = [pool.submit(guess, i) for i in range(105)]
-        asked = [pool.submit(api_call, locked, "ask", [QUESTION], "127.0.0.52") for _ in range(5)]
+        asked = [pool.submit(api_call, locked, "ask", [QUESTION], "127.0.0.52") for _ in range(WEB_ASK_PER_CLIENT)]
         answers = [f.result() for f in guessed]
         # even the right password waits (asked at once: the questions may take longer than the first wait)
         status, body = api_call(locked, "remove", [SEED_NAME, PASSWORD], source=guesser)

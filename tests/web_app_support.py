@@ -252,3 +252,15 @@ def chunked_upload(app: RunningApp, files: int, file_mb: int, password: str | No
 
 def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+# ---------------------------------------------------------------- many clients from one process, through a proxy
+# The app counts each address's questions (QA_WEB_ASK_PER_CLIENT). Tests and benchmarks that play many clients
+# at once with gradio_client (which cannot choose its source address) start the app trusting this machine as a
+# proxy (PROXY_ENV) and give each client an address of its own in X-Forwarded-For (client_headers).
+PROXY_ENV = {"QA_WEB_TRUSTED_PROXY": "127.0.0.1"}
+
+
+def client_headers(c: int) -> dict:
+    """The headers that make client ``c`` a client of its own (198.18.0.0/15 is set aside for benchmarks)."""
+    return {"X-Forwarded-For": f"198.18.{c // 250}.{c % 250 + 1}"}

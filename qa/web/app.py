@@ -5,6 +5,8 @@ questions, a sources panel whose passages open in their context, the copyable ci
 文档 tab (the indexed documents; upload and removal, guarded by :class:`qa.web.admin.AdminGate`).
 Named API endpoints: ``/ask`` (question → Answer JSON), ``/documents``, ``/context``,
 ``/upload`` and ``/remove`` (the latter two need the admin password when the app is locked).
+Every question route shares one concurrency id (:data:`ASK`): answered ``QA_WEB_ASK_CONCURRENCY`` at a time,
+at most ``QA_WEB_ASK_PER_CLIENT`` per client address (:class:`qa.web.fair.FairShare`).
 """
 
 from __future__ import annotations
@@ -20,16 +22,18 @@ import gradio as gr  # noqa: E402
 
 from ..api import SUPPORTED, IndexNotFound, ask, ensure_index  # noqa: E402
 from ..config import (WEB_MAX_QUESTION_CHARS, WEB_MAX_UPLOAD_FILE_BYTES, default_index_dir,  # noqa: E402
-                     default_seeds_dir, project_home)
+                     default_seeds_dir, forwarding_environment, project_home, web_ask_concurrency,
+                     web_ask_per_client, web_queue_size)
 from .admin import LIMITS_TEXT, AdminGate, UploadError  # noqa: E402
 from .chat import Chat, friendly  # noqa: E402
 from .docs import STAGES, add_documents, public_documents, remove_document  # noqa: E402
+from .fair import FairShare  # noqa: E402
 from .guard import FeedbackLog  # noqa: E402
 from .render import CSS, documents_html, error_html, sources_html  # noqa: E402
 
 log = logging.getLogger(__name__)
 API_NAMES = ("ask", "documents", "context", "upload", "remove")  # the named endpoints (/gradio_api/call/<name>)
-ASK_CONCURRENCY = 2  # questions answered at the same time (the machine this targets has 2 cores)
+ASK = "ask"  # the concurrency id of every question route (the chat's submit and examples, the API's /ask)
 EXAMPLES = ["今年地区生产总值预期增长多少？", "去年城镇居民人均可支配收入增长多少？", "未来五年要培育多少家新型研发机构？",
             "太原要和周边哪四个市建立常态化对接合作机制？", "How many new public parking spaces will Taiyuan add in 2022?"]
 THEME_FONTS = [gr.themes.LocalFont("IBM Plex Sans"), "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC",
@@ -137,7 +141,7 @@ class WebApp:
     # ---------------------------------------------------------------- the page
 
     def blocks(self) -> gr.Blocks:
-        chat, locked = self.chat, self.gate.mode
+        chat, locked, at_once = self.chat, self.gate.mode, web_ask_concurrency()
         with gr.Blocks(title="政府工作报告问答", delete_cache=(600, 3600)) as demo:
             turns = gr.State([])
             gr.HTML('<div class="qa-head"><span class="qa-title">政府工作报告问答</span><span class="qa-sub">'
@@ -182,11 +186,11 @@ class WebApp:
                                 remove = gr.Button("删除所选文档", variant="stop", elem_id="qa-remove")
 
             ask_io = dict(inputs=[question, turns], outputs=[question, bot, turns, sources, citation],
-                          api_visibility="private", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+                          api_visibility="private", concurrency_id=ASK, concurrency_limit=at_once)
             question.submit(chat.turn, **ask_io)
             send.click(chat.turn, **ask_io)
             examples.click(self.example_turn, inputs=[examples, turns], outputs=ask_io["outputs"],
-                           api_visibility="private", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+                           api_visibility="private", concurrency_id=ASK, concurrency_limit=at_once)
             bot.select(chat.select, [turns], [sources, citation], api_visibility="private")
             bot.like(chat.like, [turns], [note], api_visibility="private")
             bot.clear(lambda: ([], sources_html(None), "", ""), None, [turns, sources, citation, note],
@@ -197,7 +201,7 @@ class WebApp:
             remove.click(self.on_remove, [pick, password], [status, table, pick], api_name="remove",
                          concurrency_id="admin", concurrency_limit=1, validator=self.admin_validator)
             demo.load(self.doc_views, None, [table, pick], api_visibility="private")
-            gr.api(chat.api_ask, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+            gr.api(chat.api_ask, api_name="ask", concurrency_id=ASK, concurrency_limit=at_once)
             gr.api(self.api_documents, api_name="documents")
             gr.api(chat.api_context, api_name="context")
         return demo
@@ -232,13 +236,20 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
         gate = AdminGate.create(host, load_admin_password())
     except ConfigError as e:
         raise SystemExit(f"Admin password: {e}") from None
+    try:  # the web settings (qa.config), checked before anything is loaded
+        queue_size, per_client, proxies = web_queue_size(), web_ask_per_client(), forwarding_environment()
+        web_ask_concurrency()
+    except ValueError as e:
+        raise SystemExit(f"Web settings: {e}") from None
     app = WebApp(index_dir, gate, staging)
     prepare_index(app.index_dir, app.docs_dir)
-    print(f"Loading the index and the model … ({gate.mode} mode for documents)", flush=True)
+    print(f"Loading the index and the model … ({gate.mode} mode for documents; at most {per_client} questions "
+          f"per client address" + (f", forwarded by {', '.join(proxies)})" if proxies else ")"), flush=True)
     app.warm_up()
     demo = app.blocks()
-    demo.queue(default_concurrency_limit=1, max_size=100, api_open=False)  # no /run/<name>: every call is queued
-    guard = Middleware(UploadGuard, staging=staging, gate=gate, api_names=API_NAMES)
+    demo.queue(default_concurrency_limit=1, max_size=queue_size, api_open=False)  # no /run/<name>: all queued
+    fair = FairShare(per_client, ASK).attach(demo)  # a client's excess questions are refused before the queue
+    guard = Middleware(UploadGuard, staging=staging, gate=gate, api_names=API_NAMES, fair=fair)
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=False,
                 max_file_size=WEB_MAX_UPLOAD_FILE_BYTES, theme=theme(), css=CSS, footer_links=["api"],
                 run_history=False, enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False,

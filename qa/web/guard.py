@@ -18,7 +18,11 @@
     gets past the per-request limit: past it the upload is cut off with 413 and Gradio deletes what
     it had staged; the staging folder stays under ``WEB_STAGING_MAX_BYTES`` counting the room
     reserved by uploads in flight, pruning the oldest staged files (or refusing with 503);
-    temporary files left behind by a failed or interrupted upload are deleted.
+    temporary files left behind by a failed or interrupted upload are deleted;
+  * with a :class:`qa.web.fair.FairShare`, a question (a queue/join of a question event, or
+    ``/gradio_api/call/ask``) from an address that has its share answering or waiting already is refused
+    with 429 before Gradio sees it (the body of a queue/join, at most ``MAX_JOIN_BYTES``, is read here to
+    tell which event it joins, then handed on as it came).
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ from ..config import (FEEDBACK_BACKUPS, FEEDBACK_MAX_BYTES, WEB_MAX_QUESTION_CHA
 
 log = logging.getLogger(__name__)
 MULTIPART_OVERHEAD = 1024 * 1024  # headers and boundaries on top of the files themselves
+# A queue/join's JSON body: the page's for a 500-character question measured 1,575 bytes (under 4 KB even with
+# every character \u-escaped); an upload's lists at most 10 staged files, a few hundred bytes each. A larger one
+# is refused (413) before Gradio parses it.
+MAX_JOIN_BYTES = 256 * 1024
 # Defence in depth for untrusted text: even if some markup slipped through escaping, the page may
 # load nothing from another host, and cannot be framed by another site.
 SECURITY_HEADERS = [
@@ -138,7 +146,8 @@ def prune_staging(folder: Path, need: int, limit: int = WEB_STAGING_MAX_BYTES, m
 
 API = "/gradio_api"
 UPLOAD_ROUTE = f"{API}/upload"
-QUEUE_ROUTES = frozenset({f"{API}/queue/join", f"{API}/cancel", f"{API}/reset"})  # what the page's client posts to
+JOIN_ROUTE = f"{API}/queue/join"
+QUEUE_ROUTES = frozenset({JOIN_ROUTE, f"{API}/cancel", f"{API}/reset"})  # what the page's client posts to
 PASSWORD_HEADER = "x-qa-admin-password"
 # The page sends the password field's value with every upload (Gradio's client posts files with fetch).
 UPLOAD_PASSWORD_JS = """<script>(() => {
@@ -207,6 +216,34 @@ def _respond(status: int, text: str, extra: list | None = None):
             {"type": "http.response.body", "body": body})
 
 
+async def _read_body(receive, limit: int) -> bytes | None:
+    """A request's body, read up to just past ``limit`` bytes (longer: cut there); None when the client left."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit or not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive):
+    """A ``receive`` that hands on ``body`` once, as one message, then waits on the connection as before."""
+    sent = False
+
+    async def replayed():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
 BAD_REQUEST = json.dumps({"detail": "Invalid request. 请求无效。"}).encode()
 
 
@@ -238,11 +275,12 @@ class UploadGuard:
 
     ``gate`` (a :class:`qa.web.admin.AdminGate`) decides who may upload; without one, ``read_only``
     does. ``api_names`` are the named endpoints reachable at ``/gradio_api/call/<name>`` (None: any).
+    ``fair`` (a :class:`qa.web.fair.FairShare`, attached to the app's Blocks) bounds each address's questions.
     """
 
     def __init__(self, app, staging: Path, read_only: bool = False, max_request: int = WEB_MAX_UPLOAD_REQUEST_BYTES,
-                 staging_limit: int = WEB_STAGING_MAX_BYTES, gate=None, api_names=None):
-        self.app, self.staging, self.gate = app, Path(staging), gate
+                 staging_limit: int = WEB_STAGING_MAX_BYTES, gate=None, api_names=None, fair=None):
+        self.app, self.staging, self.gate, self.fair = app, Path(staging), gate, fair
         self.read_only = read_only or (gate is not None and gate.mode == "readonly")
         self.max_request, self.staging_limit = max_request, staging_limit
         self.api_names = frozenset(api_names) if api_names is not None else None
@@ -280,6 +318,9 @@ class UploadGuard:
             await self._upload(scope, receive, send_with_headers)
             return
         if route in QUEUE_ROUTES or self._is_api_call(route):
+            if self.fair is not None and (route == JOIN_ROUTE or self._is_api_call(route)):
+                await self._question(scope, receive, _short_bad_requests(send_with_headers), route)
+                return
             await self.app(scope, receive, _short_bad_requests(send_with_headers))
             return
         await self._refuse(send_with_headers, 404, "Not found.", f"POST {path[:80]}")
@@ -310,6 +351,48 @@ class UploadGuard:
         start, body = _respond(status, text, extra)
         await send(start)
         await send(body)
+
+    # ---------------------------------------------------------------- questions
+
+    async def _question(self, scope, receive, send, route: str) -> None:
+        """A call that may queue an event: a question past its address's share is refused (429) here."""
+        client = (scope.get("client") or (None,))[0]
+        if route == JOIN_ROUTE:
+            body = await _read_body(receive, MAX_JOIN_BYTES)
+            if body is None:  # the client went away
+                return
+            if len(body) > MAX_JOIN_BYTES:
+                await self._refuse(send, 413, "Request too large.", "queue/join")
+                return
+            receive = _replay(body, receive)
+            try:
+                joined = json.loads(body)
+                question = self.fair.is_question_event(joined.get("fn_index") if isinstance(joined, dict) else None)
+            except (ValueError, RecursionError):  # not JSON (or nested past the parser's depth)
+                question = False  # Gradio answers it (422)
+        else:
+            question = self.fair.is_question_api(route.rsplit("/", 1)[1])
+        if not question:
+            await self.app(scope, receive, send)
+            return
+        if why := self.fair.refusal(client):
+            body = json.dumps({"detail": why.message}, ensure_ascii=False).encode("utf-8")
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                    (b"retry-after", str(why.wait_s).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        release = self.fair.admit(client)
+
+        async def released_send(message):
+            if message["type"] == "http.response.start":
+                release()  # Gradio has answered the call: its event is in the queue now (or was not queued)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, released_send)
+        finally:
+            release()
 
     # ---------------------------------------------------------------- uploads
 
