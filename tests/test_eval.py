@@ -41,3 +41,13 @@ def test_dev_set_does_not_regress(real_index, tmp_path):
     m = json.loads(out.read_text())
     assert code == 0, regressions(m, json.loads((ROOT / "eval" / "baseline.json").read_text()))
     assert m["questions"] == 82
+
+
+def test_extra_figures_count_another_items_figure_only():
+    from qa.evaluation.report import extra_figures
+
+    assert extra_figures("力争实现7.5%,固定资产投资增长9%", ["9%"]) == {"7.5%"}  # the GDP target's qualifier
+    assert extra_figures("新建甲3所,新增乙5个", ["3所"]) == {"5"}
+    assert extra_figures("地区生产总值增长7%,力争实现7.5%", ["7%"]) == set()  # a qualifier of the gold figure
+    assert extra_figures("城镇和农村居民人均可支配收入分别增长7.5%、8%", ["8%"]) == set()  # a 分别 pair is one answer
+    assert extra_figures("新建5G基站3000座以上", ["3000座"]) == set()  # 5G is a name, not a figure

@@ -37,6 +37,24 @@ def test_the_closest_word_by_meaning_when_an_embedder_is_given():
     assert "农村" in resolve("那农村呢？", [PREV], embed=emb.encode_queries)
 
 
+def test_the_new_subject_replaces_the_old_one_not_a_verb():
+    def embed(texts):  # nothing is close to anything: the noun filter alone decides
+        return np.array([[1.0, 0.0] if t == "固定资产投资" else [0.0, 1.0] for t in texts], np.float32)
+
+    # GDP is found though the tokenizer lower-cases it, and the verb 要涨 stays
+    assert resolve("那固定资产投资呢？", ["今年GDP要涨多少？"], embed=embed) == "今年固定资产投资要涨多少？"
+    assert resolve("那固定资产投资呢？", ["今年GDP要涨多少？"]) == "今年固定资产投资要涨多少？"
+
+
+def test_an_english_phrase_replaces_a_phrase():
+    def embed(texts):
+        return np.array([[1.0, 0.0] if t in ("rural residents", "urban residents") else [0.0, 1.0] for t in texts],
+                        np.float32)
+
+    assert resolve("what about rural residents?", ["How much did urban residents' income grow last year?"],
+                   embed=embed) == "How much did rural residents' income grow last year?"
+
+
 def test_questions_that_are_not_follow_ups_are_left_alone():
     assert resolve("今年新增就业多少人？", [PREV]) == "今年新增就业多少人？"
     assert resolve("那农村呢？", []) == "那农村呢？"  # nothing to refer to

@@ -7,10 +7,13 @@ batch by batch and stops once the abstention model is sure enough.
 
 from __future__ import annotations
 
+from ..index.bm25 import BM25
 from ..index.store import Index
 from ..model.heads import Heads, Logistic
+from ..text.clauses import FIGURE, items
+from ..text.tokens import fold
 from .candidates import staged_candidates, usable
-from .features import Candidate
+from .features import Candidate, question_weights
 from .question import Question
 from .result import NOT_FOUND, NOT_FOUND_EN
 from .retrieve import Hit
@@ -72,3 +75,23 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
         if best is not None and heads.abstain(best.features()) >= heads.stop.logit:
             break
     return ranked, best, reason
+
+
+def item_asked(q: Question, best: Candidate, bm25: BM25) -> tuple[int, int]:
+    """The answer's span narrowed to the item the question names: in a list of items each with its own subject
+    and figure (``……甲增长x%,乙增长y%……``, ``培育甲x家、乙y家``), the one holding most of the question's terms
+    (IDF-weighted), with its qualifier (增长7%,力争实现7.5%); a pair joined by 分别 stays whole. Unchanged for a
+    list question, when fewer than two items hold a figure, or when no item leads."""
+    a, b = best.answer_start, best.answer_end
+    if q.kind == "list":
+        return a, b
+    text = best.chunk.text
+    figured = [(x, y) for x, y in items(text, a, b) if FIGURE.search(text[x:y])]
+    if len(figured) < 2:
+        return a, b
+    weights, _ = question_weights(q, bm25)
+    scores = [sum(w for t, w in weights.items() if t in fold(text[x:y])) for x, y in figured]
+    top = max(scores)
+    if top <= 0 or scores.count(top) > 1:
+        return a, b
+    return figured[scores.index(top)]

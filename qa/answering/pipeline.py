@@ -15,7 +15,7 @@ import numpy as np
 
 from ..index.store import Index
 from ..model.reader import get_reader
-from .decide import message, read_in_stages
+from .decide import item_asked, message, read_in_stages
 from .features import check_heads
 from .followup import resolve
 from .question import Question, analyse
@@ -23,6 +23,7 @@ from .result import Answer, citation
 from .retrieve import FUSION, Fusion, Hit, retrieve
 
 HISTORY_TURNS = 3  # earlier questions a follow-up may refer to
+ITEM_ASKED = True  # the answer is narrowed to the list item the question names (decide.item_asked; docs/measurements.md)
 _checked: set[int] = set()  # readers whose fitted models were checked against the features (once each)
 _checked_lock = threading.Lock()
 
@@ -36,7 +37,7 @@ def search(question: str, index: Index, embedder, k: int = 10, fusion: Fusion = 
 
 
 def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[str | Answer] = (),
-           reader=None) -> Answer:
+           reader=None, item_rule: bool = ITEM_ASKED) -> Answer:
     """Answer a prepared question (:func:`qa.answering.question.prepare`) from ``index``.
 
     ``history`` holds the conversation's earlier questions, oldest first: strings or their :class:`Answer`; a
@@ -51,12 +52,13 @@ def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[
         """Cosines of passages to the question."""
         return embedder.encode_passages(texts) @ qvec
 
-    result = answer_from(q, hits, index, top_k, similarity, reader)
+    result = answer_from(q, hits, index, top_k, similarity, reader, item_rule)
     result.resolved = resolved
     return result
 
 
-def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, similarity, reader=None) -> Answer:
+def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, similarity, reader=None,
+                item_rule: bool = ITEM_ASKED) -> Answer:
     """Build the :class:`Answer` from retrieval hits: the reader reads windows around the top hits.
 
     ``similarity(texts)`` gives the cosines of texts to the question (the chosen answer's, for the abstention
@@ -81,7 +83,7 @@ def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, similari
     if reason:
         out = [citation(ch, sc) for ch, sc in cites[:top_k]]
         return Answer(q.text, "", True, out, message(q, reason), kind=q.kind, features=feats | {"reason": reason})
-    a, b = best.answer_start, best.answer_end
+    a, b = item_asked(q, best, index.bm25) if item_rule else (best.answer_start, best.answer_end)
     out = [citation(ch, sc, (a, b) if k == 0 else None) for k, (ch, sc) in enumerate(cites[:top_k])]
     start, end = index.file_offset(best.chunk, a), index.file_offset(best.chunk, b - 1) + 1
-    return Answer(q.text, best.answer, False, out, "", start, end, q.kind, features=feats)
+    return Answer(q.text, best.chunk.text[a:b], False, out, "", start, end, q.kind, features=feats)

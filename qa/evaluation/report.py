@@ -10,6 +10,8 @@ For answerable questions:
   (or the quote holds every gold answer and at least half of the evidence's bigrams);
 - ``answer_hit``: the answer contains a gold answer (for ``list``: all of them);
   ``answer_len_median``: the median length of the answers that hit;
+- ``extra_figure``: the share of hit answers that also hold a figure no gold answer holds (another item's
+  figure: ``力争实现7.5%,固定资产投资增长9%`` asked about 固定资产投资), a precision measure beside ``answer_hit``;
 - ``section@1``: the numbering markers (``二、``, ``(三)``) of the first citation's section
   equal the gold section's;
 
@@ -26,10 +28,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from ..text.clauses import QUALIFIES, clause_spans
 from ..text.tokens import bigrams, fold
 
 GUARDED = ["cite@1", "cite@5", "answer_hit", "section@1", "abstain_unanswerable", "english_cite@5"]
-INVERSE_GUARDED = ["abstain_wrong"]  # lower is better
+INVERSE_GUARDED = ["abstain_wrong", "extra_figure"]  # lower is better
+# a figure: digits (a decimal part, 万/亿… and % kept with them), not part of a name such as 5G or 2号线
+_FIGURE = re.compile(r"(?<![0-9A-Za-z.])[0-9]+(?:\.[0-9]+)?(?:[万亿千百]*%|[万亿千百]*(?![0-9A-Za-z号.]))")
 _MARKERS = re.compile(r"[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十]+[）)]")
 
 
@@ -51,6 +56,26 @@ def answer_hits(answer: str, answers: list[str], qtype: str) -> bool:
     a = fold(answer)
     found = [fold(x) in a for x in answers]
     return bool(answers) and (all(found) if qtype == "list" else any(found))
+
+
+def figures(text: str) -> set[str]:
+    """The figures a text states (``7.5%``, ``5000``, ``1.3万``), in comparison form."""
+    return set(_FIGURE.findall(fold(text)))
+
+
+def extra_figures(answer: str, answers: list[str]) -> set[str]:
+    """Figures of the answer that no gold answer holds. A pair joined by 分别 (城镇和农村居民收入分别增长7.5%、8%)
+    is one answer: the figures of a run holding a gold one are not extra; nor is the figure of a clause that
+    qualifies a gold one (增长7%,力争实现7.5%: the qualifier has no subject of its own)."""
+    gold = set().union(*(figures(a) for a in answers)) if answers else set()
+    pairs = [figures(run) for run in re.findall(r"分别[^，,；;。]*", fold(answer))]
+    gold |= set().union(*(p for p in pairs if p & gold)) if pairs else set()
+    text = fold(answer)
+    parts = [text[a:b] for a, b in clause_spans(text)]
+    for before, clause in zip(parts, parts[1:]):
+        if QUALIFIES.match(clause) and figures(before) & gold:
+            gold |= figures(clause)
+    return {f for f in figures(answer) if f not in gold}
 
 
 def load_gold(path: str | Path) -> list[dict]:
@@ -80,6 +105,7 @@ def evaluate(gold_path: str | Path = "eval/report_qa_dev.jsonl", index_dir: str 
             row["cite1"] = bool(quotes) and quote_supports(quotes[0], g["evidence"], g["answers"])
             row["cite5"] = any(quote_supports(q, g["evidence"], g["answers"]) for q in quotes[:5])
             row["hit"] = not a.abstained and answer_hits(a.answer, g["answers"], g["type"])
+            row["extra_figure"] = bool(row["hit"] and extra_figures(a.answer, g["answers"]))
             row["section1"] = bool(a.citations) and markers(a.citations[0].section) == markers(g["section"])
         rows.append(row)
     return summarize(rows, times)
@@ -97,6 +123,7 @@ def summarize(rows: list[dict], times: list[float]) -> dict:
     m = {
         "questions": len(rows), "answerable": len(ans), "unanswerable": len(una),
         "cite@1": _share(ans, "cite1"), "cite@5": _share(ans, "cite5"), "answer_hit": _share(ans, "hit"),
+        "extra_figure": _share([r for r in ans if r["hit"]], "extra_figure"),
         "answer_len_median": statistics.median(hits) if hits else 0, "section@1": _share(ans, "section1"),
         "abstain_unanswerable": _share(una, "abstained"), "abstain_wrong": _share(ans, "abstained"),
         "english_cite@5": _share([r for r in ans if r["type"] == "english"], "cite5"),
@@ -110,12 +137,13 @@ def summarize(rows: list[dict], times: list[float]) -> dict:
                       "answer_hit": _share(rs, "hit")}
     m["by_type"] = by_type
     m["misses"] = [r for r in rows if (r["type"] == "unanswerable" and not r["abstained"])
-                   or (r["type"] != "unanswerable" and not (r["cite1"] and r["hit"] and r["section1"]))]
+                   or (r["type"] != "unanswerable" and not (r["cite1"] and r["hit"] and r["section1"]))
+                   or r.get("extra_figure")]
     return m
 
 
 def format_report(m: dict) -> str:
-    lines = [f"{k}: {m[k]}" for k in ("questions", "cite@1", "cite@5", "answer_hit", "answer_len_median",
+    lines = [f"{k}: {m[k]}" for k in ("questions", "cite@1", "cite@5", "answer_hit", "extra_figure", "answer_len_median",
                                        "section@1", "abstain_unanswerable", "abstain_wrong", "english_cite@5",
                                        "p50_ms", "p95_ms")]
     for t, v in m["by_type"].items():

@@ -19,11 +19,10 @@ import re
 from ..text.dictionary import english_of
 from ..text.lexicon import QUESTION_WORDS, STOPWORDS
 from ..text.periods import period_of
-from ..text.tokens import pos_words, word_frequency
+from ..text.tokens import NOUN_FLAGS, pos_words, word_frequency
 
 SWITCH_SHARE = 0.5  # of a question's content words with a gloss, the share put into English
 _CONTENT = ("n", "v", "a", "j", "l", "i")  # jieba POS families whose words carry content
-_SUBJECT = ("n", "nr", "ns", "nt", "nz", "vn", "j", "l", "eng")  # what a question may be about
 # measure words a quantity question may ask in (多少公里): a near miss asks in one its passage does not give
 UNITS = ("公里", "米", "千米", "平方公里", "平方米", "公顷", "亩", "吨", "千克", "公斤", "亿元", "万元", "元", "美元",
          "人", "万人", "个", "家", "所", "座", "条", "辆", "台", "张", "架", "艘", "件", "部", "种", "次", "场",
@@ -72,7 +71,7 @@ def _join(parts: list[str]) -> str:
 
 def subjects(question: str) -> list[tuple[str, str]]:
     """The question's content nouns (word, POS flag): what it asks about."""
-    return [(w, f) for w, f in _words(question) if len(w) >= 2 and f.startswith(_SUBJECT) and f != "ng"
+    return [(w, f) for w, f in _words(question) if len(w) >= 2 and f.startswith(NOUN_FLAGS) and f != "ng"
             and w not in QUESTION_WORDS and w not in STOPWORDS and not period_of(w)]
 
 

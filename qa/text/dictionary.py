@@ -123,7 +123,7 @@ def _lookup(word: str, acronym: bool = False) -> tuple[str, ...]:
 def candidates(text: str) -> list[tuple[str, list[tuple[str, float]]]]:
     """Each English content word (or two-word phrase found as one gloss) of ``text`` with its Chinese
     candidates and their weights ``1/sqrt(n)`` (``n``: the headwords found for it), at most ``PER_WORD``."""
-    capitals = {w.lower() for w in re.findall(r"\b[A-Z][A-Z0-9]{1,6}\b", text)}
+    capitals = {w.lower() for w in re.findall(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]{1,6}(?![A-Za-z0-9])", text)}
     ws = content_words(text)
     out, i = [], 0
     index = _dictionary().index

@@ -3,7 +3,6 @@
 - ``STOPWORDS``: function words left out of BM25 tokens (corpus and questions alike);
 - ``QUESTION_WORDS``: words that say how a question is asked, not what it is about;
 - ``SYNONYMS``: everyday words of questions → the words reports use (BM25 weight 0.6);
-- ``GLOSSARY``: English words of questions → report vocabulary (BM25 weight 0.8);
 - ``PERIOD_CUES``: (period, pattern) pairs, checked in order (see :mod:`qa.text.periods`).
 
 ``VERSION`` is recorded in the index manifest: an index built with another version is rebuilt
@@ -21,5 +20,4 @@ VERSION: int = _DATA["version"]
 STOPWORDS = frozenset(_DATA["stopwords"])
 QUESTION_WORDS = frozenset(_DATA["question_words"])
 SYNONYMS: dict[str, list[str]] = _DATA["synonyms"]
-GLOSSARY: dict[str, list[str]] = _DATA["glossary"]
 PERIOD_CUES: list[tuple[str, str]] = [(p, rx) for p, rx in _DATA["period_cues"]]

@@ -55,6 +55,10 @@ def word_frequency():
     return lambda word: table.get(word, 0)
 
 
+# jieba POS flags of words that name things (nouns, verbal nouns, idioms, abbreviations, foreign words)
+NOUN_FLAGS = ("n", "vn", "l", "eng", "nz", "nr", "ns", "nt", "j")
+
+
 def pos_words(text: str) -> list[tuple[str, str]]:
     """jieba words with their part-of-speech flags."""
     _get_jieba()
