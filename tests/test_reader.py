@@ -2,7 +2,7 @@
 
 A fake reader (the first figure of a passage is the answer; no figure: "no answer" wins) stands in
 for the network in the unit tests; tests marked ``model`` use the shipped weights, and one guards a
-slice of the validation figures (closed reading on DRCD test, see benchmarks/reader_eval.py).
+slice of the validation figures (closed reading on DRCD test, see benchmarks/validate.py).
 """
 
 from __future__ import annotations

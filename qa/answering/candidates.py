@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from ..index.store import Index
 from ..text.clauses import extend_qualifier, has_figure, widen
-from .features import CLAUSE_FLOOR, Candidate, best_span, focus_of, mentions, question_weights, span_score
+from .features import (CLAUSE_FLOOR, Candidate, best_span, focus_of, mentions, question_weights, span_score, stated,
+                       subjects_of)
 from .question import Question
 from .retrieve import Hit
 from .windows import Marked, read_windows, windows
@@ -35,6 +36,7 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
         return
     weights, total = question_weights(q, index.bm25)
     focus = None if q.english else focus_of(q, index.bm25)  # a lexical check: not across languages
+    subjects = subjects_of(q, index.bm25)
     by_id = {h.chunk.id: h for h in hits}
     done = 0
     for upto in stages or (len(wins),):
@@ -42,14 +44,15 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
             return
         out: list[Candidate] = []
         for k, m in enumerate(read_windows(reader, q.reader_text, wins[done:upto]), start=done):
-            out += _window_candidates(q, m, k, by_id, weights, total, focus)
+            out += _window_candidates(q, m, k, by_id, weights, total, focus, subjects)
         done = upto
         yield out
 
 
-def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus) -> list[Candidate]:
+def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus, subjects
+                       ) -> list[Candidate]:
     out = []
-    for chunk in m.window.chunks:
+    for n, chunk in enumerate(m.window.chunks):
         marked = chunk.id == m.chunk.id and m.end > m.start
         if chunk.id not in by_id and not marked:
             continue
@@ -58,6 +61,9 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
         if s is None:
             continue  # marks only: no clause to answer with
         named = mentions(focus, chunk)
+        before = m.window.chunks[n - 1].text if n else ""  # the sentence it may continue
+        context = f"{chunk.section} {before} {chunk.text}"
+        in_context = stated(subjects, context)
         spans = {(s.start, s.end): (s.score, marked and s.start <= m.start and m.end <= s.end)}
         if marked:
             a, b = widen(chunk.text, m.start, m.end)
@@ -68,7 +74,8 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
         for (a, b), (rules, holds) in spans.items():
             clause = max(CLAUSE_FLOOR, m.reading.margin_within(at + a, at + b))
             out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, named, h, window=k,
-                                 clause_margin=clause))
+                                 clause_margin=clause, subject_answer=stated(subjects, chunk.text[a:b]),
+                                 subject_context=in_context, context=context))
     return out
 
 

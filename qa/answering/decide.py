@@ -23,12 +23,13 @@ REASONS = {
     "period": ("the documents give this only for another period", "文档只给出了其他时期的情况"),
     "figure": ("the closest passages give no figure for it", "最接近的段落里没有所问的数字"),
     "reader": ("the closest passages do not answer it", "最接近的段落没有回答这个问题"),
+    "subject": ("the closest passages do not mention “{}”", "最接近的段落没有提到“{}”"),
 }
 
 
-def message(q: Question, reason: str) -> str:
-    """The "not found" message, in the question's language, with its reason."""
-    en, zh = REASONS[reason]
+def message(q: Question, reason: str, what: str = "") -> str:
+    """The "not found" message, in the question's language, with its reason (``what``: the subject missing)."""
+    en, zh = (x.format(what) for x in REASONS[reason])
     return f"{NOT_FOUND_EN[:-1]} ({en})." if q.english else f"{NOT_FOUND[:-1]}（{zh}）。"
 
 

@@ -3,9 +3,10 @@
 A sentence is cut into clauses; every run of one to three clauses is scored (:func:`best_span`,
 :func:`span_score`) by how much of the question it covers (IDF-weighted terms), by whether it holds what the
 question asks for (a figure for 多少, in the asked unit; an enumeration for 哪些) and by its length. The score,
-the sentence's coverage of the question and whether it names the question's focus (:func:`focus_of`,
-:func:`mentions`) are features of :class:`qa.answering.candidates.Candidate`, which the ranking and abstention
-models (``qa fit-reader``) weigh.
+the sentence's coverage of the question, whether it names the question's focus (:func:`focus_of`,
+:func:`mentions`) and how much of what the question asks about the answer and its context state
+(:func:`subjects_of`, :func:`stated`: by the same words, their synonyms or, across languages, the dictionary)
+are features of :class:`Candidate`, which the ranking and abstention models (``qa fit-reader``) weigh.
 
 The models were fitted on features computed with these settings: :func:`signature` is stored with them in
 ``reader.json``, and weights fitted on another signature are refused (:func:`check_heads`), never silently
@@ -22,6 +23,7 @@ from ..index.bm25 import BM25
 from ..index.store import Chunk
 from ..model.reader import MAX_ANSWER_TOKENS
 from ..model.reader_data import WINDOW_CHARS
+from ..text import dictionary
 from ..text.clauses import FIGURE, clause_spans, extend_qualifier, has_figure, trim
 from ..text.periods import period_of
 from ..text.tokens import fold, tokenize
@@ -29,7 +31,7 @@ from .question import SYNONYMS, Question
 from .retrieve import FUSION, Hit
 from .windows import READ_TOP
 
-VERSION = 2  # raised with every change of how a feature is computed (the settings below are compared too)
+VERSION = 3  # raised with every change of how a feature is computed (the settings below are compared too)
 # A run of clauses scores its coverage of the question, minus a cost per extra clause and per character past
 # SHORT_CHARS, minus a cost per introducer it holds ("指标是:"), plus what it holds of what was asked. Set by
 # hand on the report's dev set in the first round; the fitted models weigh the result.
@@ -138,6 +140,46 @@ def focus_of(q: Question, bm25: BM25) -> tuple[list[str], str] | None:
     return max(zip(groups, q.nouns), key=lambda gn: max(bm25.term_idf(t) for t in gn[0]))
 
 
+@dataclass
+class Subject:
+    """Something the question asks about, and the words that state it: a Chinese noun's parts (two characters or
+    more) and synonyms, or an English word's dictionary candidates. ``weight``: how specific it is (IDF)."""
+    name: str
+    words: list[str]
+    weight: float
+
+
+def subjects_of(q: Question, bm25: BM25) -> list[Subject]:
+    """What the question asks about: its content nouns (for an English question, its content words through the
+    dictionary), each weighted by the IDF of its most specific word (a word the corpus lacks is the most
+    specific of all)."""
+    if q.english:
+        groups = [(word, [z for z, _ in cands if len(z) >= 2]) for word, cands in dictionary.candidates(q.text)]
+    else:
+        groups = [(n, [t for t in tokenize(n) if len(t) >= 2] + SYNONYMS.get(n, [])) for n in q.nouns]
+    out = []
+    for name, ws in groups:
+        ws = list(dict.fromkeys(fold(w) for w in ws or [name]))
+        out.append(Subject(name, ws, max(bm25.term_idf(w) for w in ws)))
+    return out
+
+
+def stated(subjects: list[Subject], text: str) -> float:
+    """The share of the subjects (by weight) the text states by one of their words (1.0 without subjects)."""
+    total = sum(s.weight for s in subjects)
+    if not total:
+        return 1.0
+    folded = fold(text)
+    return sum(s.weight for s in subjects if any(w in folded for w in s.words)) / total
+
+
+def missing(subjects: list[Subject], text: str) -> str:
+    """The most specific subject the text does not state ("" when it states them all)."""
+    folded = fold(text)
+    gone = [s for s in subjects if not any(w in folded for w in s.words)]
+    return max(gone, key=lambda s: s.weight).name if gone else ""
+
+
 def mentions(focus: tuple[list[str], str] | None, chunk) -> bool:
     """Whether a sentence or its section names the focus (a part of it, or a synonym); True without a focus."""
     if focus is None:
@@ -168,6 +210,9 @@ class Candidate:
     answer_cosine: float = 0.0  # cosine of the answer to the question (computed for the chosen one only)
     clause_margin: float = 0.0  # the reader's best span inside these clauses against "no answer" (CLAUSE_FLOOR at least)
     window: int = 0  # rank of the window it was read in (0: the top hit's)
+    subject_answer: float = 1.0  # share of the question's subjects (stated) the answer's clauses state
+    subject_context: float = 1.0  # … its sentence, the sentence before it and its section state
+    context: str = ""  # that context: what the subjects are looked for in
 
     @property
     def answer(self) -> str:
@@ -179,7 +224,8 @@ class Candidate:
         return {"margin": self.margin, "reader_margin": m, "reader": float(self.reader),
                 "clause_margin": self.clause_margin, "rules": self.rules,
                 "coverage": self.coverage, "focus": float(self.focus), "retrieval": self.hit.score,
-                "dense": self.hit.dense, "answer_cosine": self.answer_cosine, "score": self.score}
+                "dense": self.hit.dense, "answer_cosine": self.answer_cosine, "score": self.score,
+                "subject_answer": self.subject_answer, "subject_context": self.subject_context}
 
 
 def signature() -> dict:

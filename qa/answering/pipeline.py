@@ -16,7 +16,7 @@ import numpy as np
 from ..index.store import Index
 from ..model.reader import get_reader
 from .decide import item_asked, message, read_in_stages
-from .features import check_heads
+from .features import check_heads, missing, subjects_of
 from .followup import resolve
 from .question import Question, analyse
 from .result import Answer, citation
@@ -28,25 +28,27 @@ _checked: set[int] = set()  # readers whose fitted models were checked against t
 _checked_lock = threading.Lock()
 
 
-def search(question: str, index: Index, embedder, k: int = 10, fusion: Fusion = FUSION
+def search(question: str, index: Index, embedder, k: int = 10, fusion: Fusion = FUSION, bridge: bool = True
            ) -> tuple[Question, np.ndarray, list[Hit]]:
-    """The analysed question, its vector and its k best hits (what :func:`answer_from` reads)."""
-    q = analyse(question)
+    """The analysed question, its vector and its k best hits (what :func:`answer_from` reads). ``bridge``: English
+    words reach Chinese text through the dictionary (off: for the ablation)."""
+    q = analyse(question, bridge)
     qvec = embedder.encode_queries([q.embed_text])[0]
     return q, qvec, retrieve(index, q, qvec, k=k, fusion=fusion)
 
 
 def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[str | Answer] = (),
-           reader=None, item_rule: bool = ITEM_ASKED) -> Answer:
+           reader=None, item_rule: bool = ITEM_ASKED, bridge: bool = True) -> Answer:
     """Answer a prepared question (:func:`qa.answering.question.prepare`) from ``index``.
 
     ``history`` holds the conversation's earlier questions, oldest first: strings or their :class:`Answer`; a
     follow-up that names only a new subject is answered as the previous question with that subject
-    (``Answer.resolved``)."""
+    (``Answer.resolved``). ``item_rule`` and ``bridge`` are on by default; off, they give the ablations of
+    docs/measurements.md."""
     previous = [h.resolved or h.question if isinstance(h, Answer) else str(h) for h in history]
     previous = [p for p in previous if p][-HISTORY_TURNS:]
     resolved = resolve(text, previous, embed=embedder.encode_queries) if previous else text
-    q, qvec, hits = search(resolved, index, embedder, k=max(top_k, 10))
+    q, qvec, hits = search(resolved, index, embedder, k=max(top_k, 10), bridge=bridge)
 
     def similarity(texts: list[str]) -> np.ndarray:
         """Cosines of passages to the question."""
@@ -82,7 +84,9 @@ def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, similari
     feats = {k: round(v, 4) for k, v in top.features().items()} | {"answer_logit": round(heads.abstain(top.features()), 4)}
     if reason:
         out = [citation(ch, sc) for ch, sc in cites[:top_k]]
-        return Answer(q.text, "", True, out, message(q, reason), kind=q.kind, features=feats | {"reason": reason})
+        gone = missing(subjects_of(q, index.bm25), top.context) if reason == "reader" else ""
+        text = message(q, "subject", gone) if gone else message(q, reason)
+        return Answer(q.text, "", True, out, text, kind=q.kind, features=feats | {"reason": reason, "missing": gone})
     a, b = item_asked(q, best, index.bm25) if item_rule else (best.answer_start, best.answer_end)
     out = [citation(ch, sc, (a, b) if k == 0 else None) for k, (ch, sc) in enumerate(cites[:top_k])]
     start, end = index.file_offset(best.chunk, a), index.file_offset(best.chunk, b - 1) + 1

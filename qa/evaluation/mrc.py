@@ -7,7 +7,7 @@
   every question goes through :func:`qa.ask`: the answer must contain a gold answer (``answer_hit``)
   and the first citation must come from the question's paragraph (``doc@1``).
 
-DRCD test is the validation set: nothing is trained or tuned on it (``benchmarks/reader_eval.py``).
+DRCD test is the validation set: nothing is trained or tuned on it (``benchmarks/validate.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..model.reader_data import WINDOW_CHARS, Example, sentences, windows_around
+from ..text.dictionary import gloss
 
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -43,14 +44,15 @@ def passage_windows(text: str, limit: int = WINDOW_CHARS) -> list[tuple[int, int
     return list(dict.fromkeys(windows_around(spans, i, limit) for i in range(len(spans))))
 
 
-def closed_reading(reader, examples: list[Example], progress=None) -> dict:
-    """Exact match, character F1 and "contains a gold answer" of the reader on each question's paragraph."""
+def closed_reading(reader, examples: list[Example], progress=None, bridge: bool = True) -> dict:
+    """Exact match, character F1 and "contains a gold answer" of the reader on each question's paragraph (an
+    English question read glossed with the dictionary, as at question time, unless ``bridge`` is off)."""
     em = f1 = hit = 0.0
     lengths, t0 = [], time.perf_counter()
     asked = [e for e in examples if e.answers]
     for n, ex in enumerate(asked):
         wins = passage_windows(ex.context)
-        readings = reader.read(ex.question, [ex.context[a:b] for a, b in wins])
+        readings = reader.read(gloss(ex.question) if bridge else ex.question, [ex.context[a:b] for a, b in wins])
         (a, _), r = max(zip(wins, readings), key=lambda wr: wr[1].margin)
         pred = ex.context[a + r.start:a + r.end]
         golds = [t for t, _ in ex.answers]
@@ -120,3 +122,34 @@ def end_to_end(examples: list[Example], index_dir: str | Path, where: dict[str, 
             "median_chars": statistics.median(lengths) if lengths else 0,
             "p50_ms": round(1000 * times[len(times) // 2], 1) if times else 0,
             "p95_ms": round(1000 * times[int(len(times) * 0.95)], 1) if times else 0}
+
+
+def near_misses(examples: list[Example], seed: int = 0) -> list[Example]:
+    """A near miss of each question that has one (:func:`qa.model.augment.near_miss`: its subject, unit or period
+    changed to one its paragraph lacks), unanswerable; ``title`` records the kind."""
+    import random
+
+    from ..model.augment import near_miss, noun_pool
+
+    rng, pool = random.Random(seed), noun_pool([e.question for e in examples])
+    out = []
+    for e in examples:
+        miss = e.answers and near_miss(e.question, e.context, rng, pool)
+        if miss:
+            out.append(Example(e.qid + "/near", miss[0], e.context, [], miss[1]))
+    return out
+
+
+def abstention(examples: list[Example], index_dir: str | Path, ask=None, progress=None) -> dict:
+    """The share of unanswerable questions ``ask()`` abstains on, by kind (``Example.title``)."""
+    if ask is None:
+        from ..api import ask
+    by_kind: dict[str, list[bool]] = {}
+    for n, ex in enumerate(examples):
+        a = ask(ex.question, index_dir=index_dir)
+        by_kind.setdefault(ex.title, []).append(a.abstained)
+        if progress and (n + 1) % 200 == 0:
+            progress(f"{n + 1}/{len(examples)}")
+    every = [x for xs in by_kind.values() for x in xs]
+    return {"questions": len(every), "abstained": round(sum(every) / max(1, len(every)), 4),
+            "by_kind": {k: {"n": len(v), "abstained": round(sum(v) / len(v), 4)} for k, v in sorted(by_kind.items())}}

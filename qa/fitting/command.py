@@ -20,10 +20,12 @@ from ..answering.features import signature
 from ..config import add_settings, default_mrc_dir, project_home, settings_from
 from ..model.heads import Stages
 from ..model.reader import Reader
-from .models import (ABSTAIN_FEATURES, RANK_FEATURES, FitSettings, cross_validate, fit_abstain, fit_rank, fit_stages,
-                     report)
+from .data import SOURCES
+from .models import (ABSTAIN_FEATURES, RANK_FEATURES, SUBJECT_FEATURES, FitSettings, cross_validate, fit_abstain,
+                     fit_rank, fit_stages, report)
 
-FITTED_ON = "the report's dev set and DRCD dev's last 40 articles (qa fit-reader)"
+FITTED_ON = ("the report's dev set, DRCD dev's last 40 articles (answerable, article out, near misses) and XQuAD "
+             "articles 20-23 in English and Chinese (qa fit-reader)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -43,6 +45,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--cache", default=None, metavar="FILE",
                     help="keep the read tuning questions in this file; a later run with it skips reading")
     ap.add_argument("--cv", action="store_true", help="only print out-of-fold figures of the feature sets")
+    ap.add_argument("--sources", default=",".join(SOURCES), help="tuning sources (default: %(default)s)")
+    ap.add_argument("--near-misses", action=argparse.BooleanOptionalAction, default=True,
+                    help="DRCD's tuning questions also asked as near misses (default: %(default)s)")
     ap.add_argument("--paragraph-weights", action="store_true",
                     help="only measure retrieval (tuning doc@1, report cite@1) for values of the paragraph weight")
     add_settings(ap, FitSettings)
@@ -60,15 +65,18 @@ def main(argv=None) -> dict:
     if a.cache and Path(a.cache).exists():
         gs = pickle.loads(Path(a.cache).read_bytes())
     else:
-        gs = tuning_questions(reader, Path(a.data), Path(a.gold), a.index)
+        gs = tuning_questions(reader, Path(a.data), Path(a.gold), a.index, sources=a.sources.split(","),
+                              near_misses=a.near_misses)
         if a.cache:
             Path(a.cache).write_bytes(pickle.dumps(gs))
     if a.cv:
-        without = tuple(f for f in RANK_FEATURES if f != "clause_margin")
+        def less(features, gone):
+            return tuple(f for f in features if f not in gone)
+
         return cross_validate(gs, {
             "all features": (RANK_FEATURES, ABSTAIN_FEATURES),
-            "clause_margin in ranking only": (RANK_FEATURES, tuple(f for f in ABSTAIN_FEATURES if f != "clause_margin")),
-            "without clause_margin": (without, tuple(f for f in ABSTAIN_FEATURES if f != "clause_margin"))}, s)
+            "without the subject check": (less(RANK_FEATURES, SUBJECT_FEATURES), less(ABSTAIN_FEATURES, SUBJECT_FEATURES)),
+            "without the answer's cosine": (RANK_FEATURES, less(ABSTAIN_FEATURES, ("answer_cosine",)))}, s)
     ranker = fit_rank(gs, s=s)
     abstain = fit_abstain(gs, ranker, s=s)
     stop, schedules = fit_stages(gs, ranker, abstain, s)

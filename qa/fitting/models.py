@@ -16,8 +16,11 @@ from ..answering.decide import rank
 from ..model.heads import Logistic, Stages
 from .data import Asked
 
-RANK_FEATURES = ("margin", "reader_margin", "reader", "clause_margin", "rules", "coverage", "focus", "retrieval", "dense")
-ABSTAIN_FEATURES = ("score", "margin", "clause_margin", "rules", "coverage", "focus", "dense", "answer_cosine")
+RANK_FEATURES = ("margin", "reader_margin", "reader", "clause_margin", "rules", "coverage", "focus", "retrieval", "dense",
+                 "subject_answer", "subject_context")
+ABSTAIN_FEATURES = ("score", "margin", "clause_margin", "rules", "coverage", "focus", "dense", "answer_cosine",
+                    "subject_answer", "subject_context")
+SUBJECT_FEATURES = ("subject_answer", "subject_context")  # the subject check (issue 21), for its ablation
 
 
 def _setting(default, text: str):

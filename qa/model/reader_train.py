@@ -5,7 +5,7 @@ head on every token; the no-answer score is the head's score of the first token 
 Word embeddings stay frozen (they are not shipped: at question time they are read from the converted
 model, see :mod:`qa.model.reader`), and so do the lowest ``freeze`` layers, which halves the cost
 of a step on a CPU. Data: DRCD dev (converted to Simplified) plus the CMRC 2018 trial, never DRCD
-test, which is the validation set (``benchmarks/reader_eval.py``); DRCD dev's last ``TUNE_ARTICLES`` articles are kept
+test, which is the validation set (``benchmarks/validate.py``); DRCD dev's last ``TUNE_ARTICLES`` articles are kept
 out as the split on which the reader's use at question time is tuned.
 
 The ONNX graph takes the word vectors (``inputs_embeds``) and the attention mask and returns
