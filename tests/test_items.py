@@ -62,3 +62,26 @@ def test_no_narrowing_without_a_leading_item_or_for_a_list_question():
     a = TARGETS.index(span)
     assert _narrow("今年有哪些预期指标？", TARGETS, a, a + len(span)) == span  # a list question wants them all
     assert _narrow("今年要增长多少？", TARGETS, a, a + len(span)) == span  # both items name 增长 alone: no lead
+
+
+def test_the_subjects_asked_are_looked_for_in_the_answer_and_its_context():
+    from qa.answering.features import missing, stated, subjects_of
+
+    bm25 = BM25([tokenize(TARGETS), tokenize("固定资产投资的其他情况"), tokenize("别的内容")])
+    subjects = subjects_of(analyse("今年规模以上工业增加值预期增长多少？"), bm25)
+    assert {s.name for s in subjects} >= {"工业", "增加值"}
+    assert stated(subjects, "规模以上工业增加值增长6%") == 1.0
+    assert stated(subjects, "地区生产总值增长7%") < 0.5  # the neighbouring target names another subject
+    assert missing(subjects, TARGETS) in {"规模", "工业", "增加值"}  # the most specific one missing is named
+    english = subjects_of(analyse("How much will fixed-asset investment grow this year?"), bm25)
+    assert stated(english, "固定资产投资增长9%") > stated(english, "社会消费品零售总额增长7.5%")  # across languages
+    assert stated([], "任何文字") == 1.0
+
+
+def test_a_not_found_message_names_the_missing_subject():
+    from qa.answering.decide import message
+
+    assert message(analyse("今年规模以上工业增加值预期增长多少？"), "subject", "工业增加值") == \
+        "文档中没有找到这个问题的答案（最接近的段落没有提到“工业增加值”）。"
+    assert message(analyse("What is the target?"), "subject", "target") == \
+        "The documents do not answer this question (the closest passages do not mention “target”)."
