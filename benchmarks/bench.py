@@ -27,7 +27,7 @@ import numpy as np
 
 from qa.config import default_seeds_dir, project_home
 
-from qa.testing.corpus import encyclopedia  (the test corpus generator)
+from qa.testing.corpus import encyclopedia  # the test corpus generator
 
 GOLD = project_home() / "eval" / "report_qa_dev.jsonl"
 

@@ -28,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from qa.testing import mrc_corpora  (the corpora as documents, the odd questions, the citation check)
+from qa.testing import mrc_corpora  # the corpora as documents, the odd questions, the citation check
 
 
 def run(name: str, work: Path, every: int, embedder) -> dict:

@@ -1,4 +1,4 @@
-"""Flood benchmark (issue 23): one address floods /ask while another asks one question after another.
+"""Flood benchmark: one address floods /ask while another asks one question after another.
 
     python benchmarks/flood.py [--connections 150] [--per-connection 3] [--addresses 1] [--other 10] [--url URL]
                                [--no-load] [--sweep 1,2,3,4]

@@ -1,4 +1,4 @@
-"""The seed report as a laid-out PDF and as a scan: `qa eval` figures and build times against the .txt (issue 14).
+"""The seed report as a laid-out PDF and as a scan: `qa eval` figures and build times against the .txt.
 
     python benchmarks/paged_eval.py [--out DIR] [--gold eval/report_qa_dev.jsonl] [--dpi 200] [--json FILE]
 

@@ -176,6 +176,8 @@ def cmd_remove(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from .api import SUPPORTED
+
     p = argparse.ArgumentParser(prog="qa", description="Ask questions about Chinese government reports; "
                                                        "answers are quoted verbatim with their place.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details and the libraries' warnings")
@@ -195,7 +197,7 @@ def parser() -> argparse.ArgumentParser:
                                             "the bundled multilingual-e5-small)")
 
     b = add("build", help="build or update the index from files and folders")
-    b.add_argument("paths", nargs="*", help="files or folders (.txt .md .pdf .docx .html); default: seeds/")
+    b.add_argument("paths", nargs="*", help=f"files or folders ({' '.join(sorted(SUPPORTED))}); default: seeds/")
     b.add_argument("--add", action="store_true", help="keep the documents already indexed and add these")
     b.add_argument("--full", action="store_true", help="re-embed everything instead of reusing unchanged documents")
     b.add_argument("--json", action="store_true", help="print the summary as JSON")

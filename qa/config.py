@@ -232,7 +232,7 @@ WEB_ADMIN_THROTTLE_CLIENTS = 10_000  # addresses remembered (IPv6 by /64); the o
 FEEDBACK_MAX_BYTES = 5 * 1024 * 1024  # feedback.jsonl is rotated when it would grow past this
 FEEDBACK_BACKUPS = 3  # rotated feedback files kept (feedback.jsonl.1 … .3): at most 20 MB in all
 
-# Fair shares on the question routes (qa.web.fair, issue 23). Every question (the chat's submit, a click on an
+# Fair shares on the question routes (qa.web.fair). Every question (the chat's submit, a click on an
 # example, the API's /ask) is one event in Gradio's shared queue. Measured on the 2-core build machine over loopback
 # (benchmarks/load.py, benchmarks/flood.py): one answer takes about 0.11 s when the app is quiet; 32 clients asking
 # at once get 12.4 answers/s (p50 2.5 s) with 2 answered at a time. Each can be set in the environment (QA_WEB_…).

@@ -74,7 +74,7 @@ def gold_by_id():
 
 
 # q029 (这五年经济年均增长 → the reader marks the other figure of the sentence) is a known miss of the trained
-# reader, listed in README "The trained reader"; the dev set as a whole is guarded by test_eval.py.
+# reader, listed in docs/measurements.md; the dev set as a whole is guarded by test_eval.py.
 @pytest.mark.parametrize("qid", ["q003", "q075", "q086", "q154"])
 def test_ask_answers_real_dev_questions(real_index, seed_text, qid):
     from qa.api import ask

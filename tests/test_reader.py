@@ -208,7 +208,7 @@ def test_closed_reading_on_a_validation_slice_holds():
     from qa.evaluation.mrc import closed_reading
 
     got = closed_reading(Reader(), load_squad(DRCD_TEST)[:100])
-    # measured with the shipped weights: see README "The trained reader"; the guard allows 0.05 of noise
+    # measured with the shipped weights: see docs/measurements.md; the guard allows 0.05 of noise
     assert got["exact_match"] >= SLICE_EM - 0.05 and got["char_f1"] >= SLICE_F1 - 0.05, got
 
 

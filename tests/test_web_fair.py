@@ -1,4 +1,4 @@
-"""One client cannot crowd out the others (issue 23): fair shares per client address on the question routes.
+"""One client cannot crowd out the others: fair shares per client address on the question routes.
 
 The accounting of :class:`qa.web.fair.FairShare` against a stand-in for Gradio's queue (fast), the settings, and
 the real app over HTTP from distinct loopback addresses (as test_web_security.py does): one address floods

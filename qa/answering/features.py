@@ -153,8 +153,9 @@ def subjects_of(q: Question, bm25: BM25) -> list[Subject]:
     """What the question asks about: its content nouns (for an English question, its content words through the
     dictionary), each weighted by the IDF of its most specific word (a word the corpus lacks is the most
     specific of all)."""
-    if q.english:
+    if q.english:  # a word the dictionary cannot bring across is not looked for
         groups = [(word, [z for z, _ in cands if len(z) >= 2]) for word, cands in dictionary.candidates(q.text)]
+        groups = [(word, ws) for word, ws in groups if ws]
     else:
         groups = [(n, [t for t in tokenize(n) if len(t) >= 2] + SYNONYMS.get(n, [])) for n in q.nouns]
     out = []

@@ -20,7 +20,7 @@ RANK_FEATURES = ("margin", "reader_margin", "reader", "clause_margin", "rules", 
                  "subject_answer", "subject_context")
 ABSTAIN_FEATURES = ("score", "margin", "clause_margin", "rules", "coverage", "focus", "dense", "answer_cosine",
                     "subject_answer", "subject_context")
-SUBJECT_FEATURES = ("subject_answer", "subject_context")  # the subject check (issue 21), for its ablation
+SUBJECT_FEATURES = ("subject_answer", "subject_context")  # the subject check, for its ablation
 
 
 def _setting(default, text: str):

@@ -238,7 +238,7 @@ def _finish(summary: BuildSummary, documents: list[dict], chunks: list[Chunk], t
     summary.sections = sum(d["sections"] for d in documents)
     summary.chunks = len(chunks)
     summary.seconds = time.perf_counter() - t0
-    log.info("built %s: %s", summary.index_dir, summary.report().splitlines()[-1])
+    log.debug("built %s: %s", summary.index_dir, summary.report().splitlines()[-1])  # the caller reports it
     return summary
 
 

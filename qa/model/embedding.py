@@ -39,7 +39,7 @@ class Embedder(Protocol):
 
 
 QUERY_BACKENDS = ("onnx-int8", "onnx", "torch")
-DEFAULT_QUERY_BACKEND = "onnx-int8"  # chosen by measurement: see README "Speed"
+DEFAULT_QUERY_BACKEND = "onnx-int8"  # chosen by measurement: see docs/measurements.md
 DOC_BACKENDS = ("torch", "fast")
 DEFAULT_DOC_BACKEND = "fast"  # measured: same qa eval figures as torch, 2.5x the sentences per second
 
@@ -54,7 +54,7 @@ class SentenceTransformerEmbedder:
     torch. Documents are encoded in length-sorted batches on all cores, by the same export
     (``doc_backend="fast"``, default) or by sentence-transformers on torch (``"torch"``, env
     ``QA_DOC_BACKEND``). Both defaults were chosen because ``qa eval`` gives the same figures as
-    torch while questions answer 2-3x and documents encode 2.5x faster (README, "Speed").
+    torch while questions answer 2-3x and documents encode 2.5x faster (docs/measurements.md).
     """
 
     def __init__(self, model: str | None = None, batch_size: int = 16, query_backend: str | None = None,
@@ -151,14 +151,19 @@ class SentenceTransformerEmbedder:
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         step = self.batch_size * (1 if fast else 4)
-        for lo in range(0, len(order), step):
-            idx = order[lo : lo + step]
-            batch = [texts[i] for i in idx]
-            out[idx] = fast.encode(batch, "document" if "document" in fast.prompts else "passage") if fast else \
-                model.encode_document(batch, batch_size=self.batch_size, convert_to_numpy=True,
-                                      normalize_embeddings=True, show_progress_bar=False)
+        parts = [order[lo: lo + step] for lo in range(0, len(order), step)]
+        if fast:
+            prompt = "document" if "document" in fast.prompts else "passage"
+            done = fast.encode_batches([[texts[i] for i in idx] for idx in parts], prompt)
+        else:
+            done = (model.encode_document([texts[i] for i in idx], batch_size=self.batch_size, convert_to_numpy=True,
+                                          normalize_embeddings=True, show_progress_bar=False) for idx in parts)
+        finished = 0
+        for idx, vecs in zip(parts, done):
+            out[idx] = vecs
+            finished += len(idx)
             if progress:
-                progress(min(lo + step, len(texts)), len(texts))
+                progress(finished, len(texts))
         return out
 
 

@@ -5,7 +5,7 @@ Questions are short and come one at a time, where torch's per-call overhead domi
 ``torch.onnx.export`` and run with onnxruntime takes about 8 ms at fp32 (cosine 1.0 to
 torch) and 4.6 ms with onnxruntime's dynamic int8 quantization of its matrix products
 (cosine ≥ 0.995, and the same ``qa eval`` figures as torch); see
-``benchmarks/`` and the README for the measured speed and ``qa eval`` figures of each.
+``benchmarks/`` and docs/measurements.md for the measured speed and ``qa eval`` figures of each.
 
 The export runs once per model (with torch, usually right after a build, which has torch
 loaded anyway) and is cached next to the converted model; answering questions then needs
@@ -116,14 +116,16 @@ class OnnxEncoder:
         path = onnx_dir(model_dir) / (GRAPH_INT8 if quantized else GRAPH)
         if not path.exists():
             raise FileNotFoundError(path)
+        self.path = path
         self.session = cpu_session(path, threads)
+        self._single = None  # a one-thread session for batches run side by side (encode_batches)
         self.tokenizer = shared_tokenizer(self.model_dir)  # the reader's too: one copy (about 280 MB)
         self.words = word_table(self.model_dir)  # a memory map, shared with the reader
         self.pooling, self.normalize, self.prompts = _st_settings(self.model_dir)
         self.dim = int(json.loads((self.model_dir / "config.json").read_text())["hidden_size"])
         self._lock = threading.Lock()
 
-    def encode(self, texts: list[str], prompt: str) -> np.ndarray:
+    def encode(self, texts: list[str], prompt: str, session=None) -> np.ndarray:
         prefix = self.prompts.get(prompt, "")
         encs = self.tokenizer.encode_batch([prefix + t for t in texts])
         length = max(len(e.ids) for e in encs)
@@ -132,7 +134,7 @@ class OnnxEncoder:
         for i, e in enumerate(encs):
             ids[i, : len(e.ids)] = e.ids
             mask[i, : len(e.ids)] = 1
-        hidden = self.session.run(None, {"inputs_embeds": embed(self.words, ids), "attention_mask": mask})[0]
+        hidden = (session or self.session).run(None, {"inputs_embeds": embed(self.words, ids), "attention_mask": mask})[0]
         if self.pooling == "cls":
             vecs = hidden[:, 0]
         else:
@@ -140,6 +142,20 @@ class OnnxEncoder:
         if self.normalize:
             vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+    def encode_batches(self, batches: list[list[str]], prompt: str):
+        """The vectors of each batch, in order: batches run side by side on one core each, through one
+        one-thread session (onnxruntime releases the GIL while it runs). For the many batches of a build this
+        keeps both cores busy with whole batches, where one session's two threads split each matrix product
+        and wait on each other (docs/measurements.md)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with self._lock:
+            if self._single is None:
+                self._single = cpu_session(self.path, 1)
+        with ThreadPoolExecutor(max(1, os.cpu_count() or 1), "qa-encode") as pool:
+            yield from pool.map(lambda b: self.encode(b, prompt, self._single), batches)
 
 
 def _st_settings(model_dir: Path) -> tuple[str, bool, dict]:

@@ -103,8 +103,9 @@ def _forms(word: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    """The English words of a text that carry content, in order (lower-cased)."""
-    return [w for w in _WORD.findall(text.lower()) if w not in FUNCTION_WORDS and len(w) > 1]
+    """The English words of a text that carry content, in order (lower-cased, without a possessive 's)."""
+    words = (re.sub(r"'s?$", "", w) for w in _WORD.findall(text.lower()))
+    return [w for w in words if w not in FUNCTION_WORDS and len(w) > 1]
 
 
 @lru_cache(maxsize=4096)

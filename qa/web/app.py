@@ -40,6 +40,14 @@ THEME_FONTS = [gr.themes.LocalFont("IBM Plex Sans"), "PingFang SC", "Microsoft Y
                "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui", "sans-serif"]
 
 
+# what each mode of the admin gate (qa.web.admin.AdminGate) means, said once at start-up
+DOCUMENT_MODES = {
+    "open": "anyone on this machine may add and remove them (the app listens on this machine only)",
+    "password": "adding and removing them needs the admin password; asking does not",
+    "readonly": "read-only (the app listens beyond this machine and no admin password is set)",
+}
+
+
 def prepare_index(index_dir: Path, docs_dir: Path) -> None:
     """Build the index from ``seeds/`` and the managed documents when there is none (progress on stdout)."""
 
@@ -243,16 +251,19 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
         raise SystemExit(f"Web settings: {e}") from None
     app = WebApp(index_dir, gate, staging)
     prepare_index(app.index_dir, app.docs_dir)
-    print(f"Loading the index and the model … ({gate.mode} mode for documents; at most {per_client} questions "
-          f"per client address" + (f", forwarded by {', '.join(proxies)})" if proxies else ")"), flush=True)
+    print(f"Loading the index and the model … Documents: {DOCUMENT_MODES[gate.mode]}. Questions: at most {per_client} "
+          f"at a time from one client address" + (f" (forwarded by {', '.join(proxies)})." if proxies else "."),
+          flush=True)
     app.warm_up()
     demo = app.blocks()
     demo.queue(default_concurrency_limit=1, max_size=queue_size, api_open=False)  # no /run/<name>: all queued
     fair = FairShare(per_client, ASK).attach(demo)  # a client's excess questions are refused before the queue
     guard = Middleware(UploadGuard, staging=staging, gate=gate, api_names=API_NAMES, fair=fair)
-    demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=False,
+    demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=True, prevent_thread_lock=True,
                 max_file_size=WEB_MAX_UPLOAD_FILE_BYTES, theme=theme(), css=CSS, footer_links=["api"],
                 run_history=False, enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False,
                 state_session_capacity=1000, app_kwargs={"middleware": [guard]},
                 head=UPLOAD_PASSWORD_JS if gate.mode == "password" else None,
                 blocked_paths=[str(app.docs_dir), str(app.index_dir), str(app.home / "feedback")])
+    print(f"Serving the chat on {demo.local_url} (bound to {host}; Ctrl+C stops it).", flush=True)
+    demo.block_thread()

@@ -1,4 +1,4 @@
-"""Fair shares on the question routes: one client address cannot crowd out the others (issue 23).
+"""Fair shares on the question routes: one client address cannot crowd out the others.
 
 Every question (the chat's submit, a click on an example, the API's ``/ask``) is one event in Gradio's shared
 queue, all of them under one concurrency id. :class:`FairShare` is the accounting; the check runs in
