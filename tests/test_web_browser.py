@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from web_app_support import (PROXY_ENV, SEED_NAME, ask_in_page, client_headers, make_home, open_app, shot,
+from qa.testing.webapp import (PROXY_ENV, SEED_NAME, ask_in_page, client_headers, make_home, open_app, shot,
                              start_app)
 
 pytestmark = pytest.mark.browser

@@ -236,7 +236,7 @@ FLOOD_THREADS = 24  # each asks twice: 48 questions from one address, 4 at most 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from web_app_support import make_home, start_app
+    from qa.testing.webapp import make_home, start_app
 
     running = start_app(make_home(tmp_path_factory.mktemp("web-fair"), copy_index=False),
                         env={"QA_MODEL": "test/hash-embedder", "QA_WEB_TRUSTED_PROXY": PROXY})
@@ -246,7 +246,7 @@ def app(tmp_path_factory):
 
 def ask(app, question: str, source: str, forwarded: str | None = None) -> tuple[int, object]:
     """One question as curl would ask it: (200, the answer's key) or (status, the refusal's text)."""
-    from web_app_support import raw_request
+    from qa.testing.webapp import raw_request
 
     headers = {"Content-Type": "application/json"} | ({"X-Forwarded-For": forwarded} if forwarded else {})
     status, body = raw_request(app, "POST", "/gradio_api/call/ask", json.dumps({"data": [question]}).encode(),
@@ -331,7 +331,7 @@ def test_only_a_named_proxy_may_forward_its_clients_addresses(app):
 
 @pytest.mark.browser
 def test_odd_joins_are_refused_shortly_and_the_app_goes_on(app):
-    from web_app_support import raw_request
+    from qa.testing.webapp import raw_request
 
     json_headers = {"Content-Type": "application/json"}
     for body in (b"[" * 100_000, b"\xff\xfe not json", b'{"fn_index": "0", "data": []}', b"{}"):

@@ -1,21 +1,15 @@
 """A bounded load test through the web app's API: 32 concurrent clients (an address each), every answer as for
 one client."""
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from web_app_support import PROXY_ENV, make_home, start_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from qa.testing.load import run
+from qa.testing.webapp import PROXY_ENV, make_home, start_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_thirty_two_concurrent_clients(tmp_path):
-    from load import run
-
     app = start_app(make_home(tmp_path), env=PROXY_ENV)  # each client an address of its own
     try:
         result = run(app.url, clients=32, requests=96)

@@ -23,7 +23,7 @@ import pytest
 
 import bombs
 from qa.config import WEB_ASK_PER_CLIENT
-from web_app_support import (ARTIFACTS, SEED_NAME, api_call, ask_in_page, chunked_upload, file_data, folder_bytes,
+from qa.testing.webapp import (ARTIFACTS, SEED_NAME, api_call, ask_in_page, chunked_upload, file_data, folder_bytes,
                              make_home, open_app, post_upload, raw_request, shot, start_app)
 
 pytestmark = pytest.mark.browser

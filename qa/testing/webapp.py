@@ -18,7 +18,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..config import child_environment, project_home
+
+ROOT = project_home()  # the checkout: app.py, seeds/, the built index
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
@@ -62,10 +64,8 @@ class RunningApp:
 
 def start_app(home: Path, host: str = "127.0.0.1", env: dict | None = None, timeout: float = 240) -> RunningApp:
     port = free_port()
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("QA_", "GRADIO_")) or k in ("QA_CACHE_DIR",)}
-    full = clean | {"QA_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-                    "PYTHONUNBUFFERED": "1"} | (env or {})
+    full = child_environment(QA_HOME=str(home), GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
+                             PYTHONUNBUFFERED="1", **(env or {}))
     log = home.parent / f"app-{port}.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", host, "--port", str(port)],
