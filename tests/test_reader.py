@@ -239,3 +239,18 @@ def test_a_marked_span_widens_to_its_clause_without_the_punctuation():
     assert t[slice(*widen(t, a, len(t)))] == "一般公共预算收入年均增长8.4%"  # the span took the full stop
     assert t[slice(*widen(t, t.index("7%"), t.index("7%") + 2))] == "地区生产总值年均增长7%"
     assert widen("5%左右", 0, 2) == (0, 4)
+
+
+def test_distillation_loss_is_zero_when_the_student_matches_the_teacher():
+    import torch
+    from qa.model.reader_train import _distillation
+
+    teacher = [np.array([[1.0, 0.5], [3.0, -1.0], [0.0, 2.0]], np.float32), np.array([[0.2, 0.1], [1.0, 1.0]], np.float32)]
+    mask = torch.tensor([[1, 1, 1], [1, 1, 0]])
+    same = torch.full((2, 3, 2), torch.finfo(torch.float32).min / 2)
+    same[0] = torch.from_numpy(teacher[0])
+    same[1, :2] = torch.from_numpy(teacher[1])
+    assert float(_distillation(same, teacher, [0, 1], mask, 2.0, torch)) == pytest.approx(0.0, abs=1e-6)
+    other = same.clone()
+    other[0, 1, 0] = -3.0  # the student disagrees on one start
+    assert float(_distillation(other, teacher, [0, 1], mask, 2.0, torch)) > 0.01

@@ -131,11 +131,15 @@ class Reader:
         self.warm_up()
         return list(self._pool.map(lambda p: self._read_one(question, p), passages))
 
+    def logits(self, ids: np.ndarray) -> np.ndarray:
+        """The start/end scores of every token of one encoded window (``reader_data.encode``'s ids)."""
+        self.warm_up()
+        return self._session.run(None, {"inputs_embeds": embed(self._words, ids[None]),
+                                        "attention_mask": np.ones((1, len(ids)), np.int64)})[0][0]
+
     def _read_one(self, question: str, passage: str) -> Reading:
         ids, off0, offsets = encode(self._tokenizer, question, passage)
-        logits = self._session.run(None, {"inputs_embeds": embed(self._words, ids[None]),
-                                          "attention_mask": np.ones((1, len(ids)), np.int64)})[0]
-        return _best(logits[0], off0, offsets, passage)
+        return _best(self.logits(ids), off0, offsets, passage)
 
 
 _shared: Reader | None = None

@@ -56,6 +56,11 @@ class TrainSettings:
     warmup: float = _setting(0.06, "share of the steps spent warming up the learning rate")
     seed: int = _setting(0, "random seed (data order, augmentation)")
     max_steps: int = _setting(0, "stop after this many steps (0: all epochs); for smoke tests")
+    layers: int = _setting(12, "encoder layers kept (the lowest ones of e5): fewer read faster")
+    teacher: str = _setting("", "a trained reader's folder whose start/end scores the new one also learns to match "
+                                "(distillation), e.g. a 12-layer reader for a 6-layer one")
+    distill: float = _setting(0.5, "with a teacher: the weight of matching its scores against that of the gold span")
+    temperature: float = _setting(2.0, "with a teacher: the softmax temperature its scores are matched at")
 
 
 def training_examples(data_dir: str | Path, s: "TrainSettings", progress=print) -> list[Example]:
@@ -102,14 +107,15 @@ def training_examples(data_dir: str | Path, s: "TrainSettings", progress=print) 
     return chinese + english + [x for v in made.values() for x in v]
 
 
-def _model(model_dir: Path):
+def _model(model_dir: Path, layers: int = 12):
     import torch
     from transformers import BertModel
 
     class Reader(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.bert = BertModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager")
+            self.bert = BertModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager",
+                                                  num_hidden_layers=layers)
             self.qa = torch.nn.Linear(self.bert.config.hidden_size, 2)
             torch.nn.init.normal_(self.qa.weight, std=0.02)
             torch.nn.init.zeros_(self.qa.bias)
@@ -133,6 +139,20 @@ def _batches(feats, size: int, rng: random.Random):
         part = sorted(order[i:i + pool], key=lambda k: len(feats[k].ids))
         out += [part[j:j + size] for j in range(0, len(part), size)]
     rng.shuffle(out)
+    return out
+
+
+def teacher_scores(teacher: str | Path, model_dir: Path, feats, progress=print) -> list[np.ndarray]:
+    """The teacher reader's start/end scores of every training window (its int8 graph, as it reads at question
+    time)."""
+    from .reader import Reader
+
+    reader = Reader(teacher, model_dir).warm_up()
+    out = []
+    for n, f in enumerate(feats):
+        out.append(reader.logits(f.ids))
+        if (n + 1) % 2000 == 0:
+            progress(f"teacher: {n + 1}/{len(feats)} windows")
     return out
 
 
@@ -168,7 +188,8 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
     feats = training_features(examples, tok, s.negative_rate, s.seed, s.window_chars)
     progress(f"reader: {len(examples)} questions -> {len(feats)} windows "
              f"({sum(f.start == 0 for f in feats)} without the answer); device {device}")
-    model = _model(model_dir).to(device)
+    soft = teacher_scores(s.teacher, model_dir, feats, progress) if s.teacher else None
+    model = _model(model_dir, s.layers).to(device)
     bert = model.bert
     frozen = [bert.embeddings.word_embeddings] + list(bert.encoder.layer[: s.freeze])
     for m in frozen:
@@ -200,6 +221,8 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
             ids, mask, st, en = _collate(feats, idx, torch, device)
             logits = model(input_ids=ids, attention_mask=mask)
             loss = (loss_fn(logits[..., 0], st) + loss_fn(logits[..., 1], en)) / 2
+            if soft is not None:
+                loss = (1 - s.distill) * loss + s.distill * _distillation(logits, soft, idx, mask, s.temperature, torch)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -226,6 +249,21 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
                                   "train_seconds": seconds, "device": device, "steps": step})
     progress(f"reader trained in {seconds} s; weights in {out}")
     return out
+
+
+def _distillation(logits, soft, idx, mask, temperature: float, torch):
+    """KL divergence of the student's start and end distributions from the teacher's, at ``temperature``
+    (scaled by its square, so the gradient keeps its size)."""
+    t = torch.full_like(logits, torch.finfo(logits.dtype).min / 2)
+    for r, k in enumerate(idx):
+        t[r, : len(soft[k])] = torch.from_numpy(soft[k]).to(logits.device)
+    t = t.masked_fill(mask[..., None] == 0, torch.finfo(logits.dtype).min / 2)
+    f = torch.nn.functional
+    loss = 0.0
+    for j in (0, 1):
+        target = f.softmax(t[..., j] / temperature, dim=-1)
+        loss = loss + f.kl_div(f.log_softmax(logits[..., j] / temperature, dim=-1), target, reduction="batchmean")
+    return loss / 2 * temperature ** 2
 
 
 def export(model, out_dir: str | Path, record: dict) -> Path:
