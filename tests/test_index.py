@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 
+from qa.config import INDEX_FORMAT_VERSION
 from qa.index.build import build_index
 from qa.model.embedding import HashEmbedder
 from qa.index.store import Index, IndexCorrupt, IndexMismatch, IndexNotFound, read_manifest
@@ -12,9 +13,10 @@ def test_index_folder_layout(fake_index):
     manifest = read_manifest(fake_index)
     assert manifest["model"] == HashEmbedder.model_id
     assert manifest["chunking"] == {"unit": "sentence", "max_chars": 240, "context": "section-titles"}
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == INDEX_FORMAT_VERSION == 2  # 2: documents record their place and year
     src = manifest["sources"]["taiyuan_2022_government_work_report.txt"]
     assert len(src["sha256"]) == 64
+    assert src["label"] == "太原市 · 2022年政府工作报告"
     gen = fake_index / manifest["generation"]
     assert {p.name for p in gen.iterdir()} == {"index.faiss", "chunks.jsonl", "documents.jsonl"}
     first = (gen / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0]

@@ -21,6 +21,7 @@ from .followup import resolve
 from .question import Question, analyse
 from .result import Answer, citation
 from .retrieve import FUSION, Fusion, Hit, retrieve
+from . import scope
 
 HISTORY_TURNS = 3  # earlier questions a follow-up may refer to
 ITEM_ASKED = True  # the answer is narrowed to the list item the question names (decide.item_asked; docs/measurements.md)
@@ -28,35 +29,47 @@ _checked: set[int] = set()  # readers whose fitted models were checked against t
 _checked_lock = threading.Lock()
 
 
-def search(question: str, index: Index, embedder, k: int = 10, fusion: Fusion = FUSION, bridge: bool = True
-           ) -> tuple[Question, np.ndarray, list[Hit]]:
+def search(question: str, index: Index, embedder, k: int = 10, fusion: Fusion = FUSION, bridge: bool = True,
+           allowed: frozenset[str] | None = None) -> tuple[Question, np.ndarray, list[Hit]]:
     """The analysed question, its vector and its k best hits (what :func:`answer_from` reads). ``bridge``: English
-    words reach Chinese text through the dictionary (off: for the ablation)."""
+    words reach Chinese text through the dictionary (off: for the ablation); ``allowed``: the documents that may
+    answer (None: all)."""
     q = analyse(question, bridge)
     qvec = embedder.encode_queries([q.embed_text])[0]
-    return q, qvec, retrieve(index, q, qvec, k=k, fusion=fusion)
+    return q, qvec, retrieve(index, q, qvec, k=k, fusion=fusion, allowed=allowed)
 
 
 def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[str | Answer] = (),
-           reader=None, item_rule: bool = ITEM_ASKED, bridge: bool = True) -> Answer:
+           reader=None, item_rule: bool = ITEM_ASKED, bridge: bool = True,
+           documents: Sequence[str] | None = None) -> Answer:
     """Answer a prepared question (:func:`qa.answering.question.prepare`) from ``index``.
 
     ``history`` holds the conversation's earlier questions, oldest first: strings or their :class:`Answer`; a
     follow-up that names only a new subject is answered as the previous question with that subject
     (``Answer.resolved``). ``item_rule`` and ``bridge`` are on by default; off, they give the ablations of
-    docs/measurements.md."""
+    docs/measurements.md. ``documents``: the documents picked by hand (ids; None: all); within them the place and
+    year the question names choose the reports (:mod:`.scope`)."""
     previous = [h.resolved or h.question if isinstance(h, Answer) else str(h) for h in history]
     previous = [p for p in previous if p][-HISTORY_TURNS:]
     resolved = resolve(text, previous, embed=embedder.encode_queries) if previous else text
-    q, qvec, hits = search(resolved, index, embedder, k=max(top_k, 10), bridge=bridge)
+    where = scope.read(resolved, index, documents)
+    if where.missing:
+        result = scope.not_covered(where, resolved, chosen=documents is not None)
+        result.kind, result.resolved = analyse(resolved, bridge).kind, resolved
+        return result
+    q, qvec, hits = search(resolved, index, embedder, k=max(top_k, 10), bridge=bridge, allowed=where.allowed)
 
     def similarity(texts: list[str]) -> np.ndarray:
         """Cosines of passages to the question."""
         return embedder.encode_passages(texts) @ qvec
 
-    result = answer_from(q, hits, index, top_k, similarity, reader, item_rule)
+    if where.several:  # several reports: the most recent that answers, the others' answers beside it
+        result = scope.answer_in_scope(where, lambda docs: answer_from(
+            q, retrieve(index, q, qvec, k=max(top_k, 10), allowed=docs), index, top_k, similarity, reader, item_rule))
+    else:
+        result = answer_from(q, hits, index, top_k, similarity, reader, item_rule)
     result.resolved = resolved
-    return result
+    return scope.labelled(result, index)
 
 
 def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, similarity, reader=None,

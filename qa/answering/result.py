@@ -21,15 +21,21 @@ class Citation:
     score: float
     highlight: tuple[int, int] | None = None  # the answer's [start, end) inside ``quote``
     page: int | None = None  # 1-based page where the quote starts, for paged sources (PDF, page images)
+    label: str = ""  # the report's place and year, when read: 示例市 · 2023年政府工作报告 (qa.text.reports)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["highlight"] = list(self.highlight) if self.highlight else None
         return d
 
+    @property
+    def source(self) -> str:
+        """How the document is named: its label (place and year), else its title."""
+        return self.label or self.title
+
     def as_text(self) -> str:
-        """A copyable reference: 「quote」 — title > section (doc, [page,] chars start–end)."""
-        where = " > ".join(x for x in (self.title, self.section) if x)
+        """A copyable reference: 「quote」 — label or title > section (doc, [page,] chars start–end)."""
+        where = " > ".join(x for x in (self.source, self.section) if x)
         page = f"第{self.page}页，" if self.page else ""
         return f"「{self.quote}」 —— {where}（{self.doc}，{page}第{self.start}–{self.end}字）"
 
@@ -47,10 +53,14 @@ class Answer:
     seconds: float = 0.0
     resolved: str = ""  # the standalone question answered: a follow-up read with the conversation's history
     features: dict = field(default_factory=dict, repr=False)  # what the choice and the abstention saw
+    # several reports in scope: what each other report answers to the same question (its answer highlighted in its
+    # quote; the report named by its label), most recent first; reports that do not answer are not listed
+    others: list[Citation] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["citations"] = [c.to_dict() for c in self.citations]
+        d["others"] = [c.to_dict() for c in self.others]
         return d
 
     def __str__(self) -> str:

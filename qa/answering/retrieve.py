@@ -50,14 +50,26 @@ class Hit:
     period_agreement: int  # +1 the question's period agrees with the chunk's, -1 contradicts it, 0 unknown
 
 
-def retrieve(index: Index, question: Question, qvec: np.ndarray, k: int = 10, fusion: Fusion = FUSION) -> list[Hit]:
-    """The k best chunks for a question, best first."""
+def retrieve(index: Index, question: Question, qvec: np.ndarray, k: int = 10, fusion: Fusion = FUSION,
+             allowed: frozenset[str] | None = None) -> list[Hit]:
+    """The k best chunks for a question, best first. ``allowed``: the documents that may answer (None: all); their
+    chunks are scored as if the index held nothing else (BM25 and paragraph scores divided by their best there)."""
     n = len(index.chunks)
     if n == 0:
         return []
-    ids, cos = index.dense_search(qvec, min(n, fusion.candidates))
+    among = None
+    if allowed is not None:
+        among = np.array(sorted(i for d in allowed for i in index.by_doc.get(d, ())), np.int64)
+        if not len(among):
+            return []
+    ids, cos = index.dense_search(qvec, min(n, fusion.candidates), among) if among is not None else \
+        index.dense_search(qvec, min(n, fusion.candidates))
     dense = dict(zip(ids.tolist(), cos.tolist()))
     bm = index.bm25.scores(question.terms, question.weights)
+    if among is not None:
+        inside = np.zeros(n, bool)
+        inside[among] = True
+        bm = np.where(inside, bm, 0.0)
     top_bm = np.argsort(-bm)[:fusion.candidates]
     best_bm = float(bm[top_bm[0]]) if len(top_bm) else 0.0
     candidates = set(dense) | {int(i) for i in top_bm if bm[i] > 0}
@@ -68,7 +80,8 @@ def retrieve(index: Index, question: Question, qvec: np.ndarray, k: int = 10, fu
     if fusion.paragraph:
         of, para_bm25, para_vecs = index.paragraphs()
         pb = para_bm25.scores(question.terms, question.weights)
-        para_score = (para_vecs @ qvec + pb / max(float(pb.max()), 1e-9)) / 2
+        best_pb = float(pb.max()) if among is None else float(pb[of[among]].max())
+        para_score = (para_vecs @ qvec + pb / max(best_pb, 1e-9)) / 2
     hits = []
     for i in candidates:
         chunk = index.chunks[i]

@@ -28,6 +28,7 @@ from .store import MANIFEST, Chunk, Index, IndexNotFound, IndexUnusable, build_l
 from ..text.structure import build_structure, section_string
 from ..text.tokens import tokenize
 from ..text.periods import chunk_period, document_year
+from ..text.reports import ReportIdentity, identify
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total); stages: reading, ocr (pages), embedding, writing
@@ -104,7 +105,17 @@ def embed_text(chunk: Chunk) -> str:
 _SHORT = re.compile(r"[，,]")
 
 
-def document_chunks(doc: Document, settings: ChunkSettings) -> tuple[list[Chunk], int, int | None]:
+@dataclass
+class DocumentChunks:
+    """A document read for the index: its chunks, its number of sections, the year its periods count from
+    (:func:`qa.text.periods.document_year`) and its place and year as a report (:mod:`qa.text.reports`)."""
+    chunks: list[Chunk]
+    sections: int
+    year: int | None
+    identity: ReportIdentity
+
+
+def document_chunks(doc: Document, settings: ChunkSettings) -> DocumentChunks:
     sections, sentences = build_structure(doc, settings.max_chars)
     year = document_year([doc.title, doc.doc_id] + [s.title for s in sections])
     chunks = []
@@ -115,7 +126,7 @@ def document_chunks(doc: Document, settings: ChunkSettings) -> tuple[list[Chunk]
         period = chunk_period(s.text, doc.paragraphs[s.para].text, s.path, year)
         chunks.append(Chunk(-1, doc.doc_id, doc.title, section_string(s.path), s.text, s.start, s.end,
                             s.para, s.seq, period, tokenize(s.text), context_cache[s.path], doc.page_at(s.start)))
-    return chunks, len(sections), year
+    return DocumentChunks(chunks, len(sections), year, identify(doc, [s.title for s in sections]))
 
 
 def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Path | None = None,
@@ -175,18 +186,20 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                     take_old(path.name, reuse)
                 else:
                     doc = load_document(path, data, progress=lambda d, t: note("ocr", d, t))
-                    doc_chunks, n_sections, year = document_chunks(doc, settings)
+                    read = document_chunks(doc, settings)
+                    doc_chunks, identity = read.chunks, read.identity
                     if not doc_chunks:
                         raise DocumentError(f"{path.name}: no sentences found in the text")
                     fresh += range(len(chunks), len(chunks) + len(doc_chunks))
                     chunks += doc_chunks
                     documents.append({"doc_id": doc.doc_id, "title": doc.title, "path": str(path), "sha256": digest,
-                                      "sections": n_sections, "chunks": len(doc_chunks), "year": year, "notes": doc.notes,
+                                      "sections": read.sections, "chunks": len(doc_chunks), "year": read.year,
+                                      "report": identity.to_dict(), "notes": doc.notes + identity.missing(),
                                       "pages": len(doc.pages) or None, "reader": reader_version(path),
                                       "built": time.strftime("%Y-%m-%d %H:%M:%S"), "text": doc.text})
                     names.add(doc.doc_id)
                     summary.added.append(path.name)
-                    summary.notes[path.name] = doc.notes
+                    summary.notes[path.name] = doc.notes + identity.missing()
                 by_hash[digest] = path.name
             except DocumentError as e:
                 summary.skipped.append((str(path), str(e).split(": ", 1)[-1] if str(e).startswith(path.name) else str(e)))
@@ -228,8 +241,8 @@ def _write(index_dir: Path, model_id: str, settings: ChunkSettings | dict, chunk
     manifest = {"model": model_id, "chunking": settings if isinstance(settings, dict) else settings.to_dict(),
                 "encoder": encoder, "lexicon": LEXICON_VERSION,
                 "tokenizer": "jieba-search/1", "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "sources": {d["doc_id"]: {"sha256": d["sha256"], "path": d["path"], "title": d["title"]}
-                            for d in documents}}
+                "sources": {d["doc_id"]: {"sha256": d["sha256"], "path": d["path"], "title": d["title"],
+                                          "label": d["report"]["label"]} for d in documents}}
     write_index(index_dir, manifest, chunks, matrix, documents)
 
 

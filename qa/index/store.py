@@ -33,6 +33,7 @@ import numpy as np
 
 from .bm25 import BM25
 from ..config import INDEX_FORMAT_VERSION
+from ..text.reports import ReportIdentity
 
 MANIFEST = "manifest.json"
 HNSW_THRESHOLD = 50_000  # above this many chunks, search an HNSW graph instead of a flat scan
@@ -185,11 +186,24 @@ class Index:
         self.dir, self.manifest, self.chunks, self.faiss, self.documents = index_dir, manifest, chunks, faiss_index, documents
         self.bm25 = BM25([c.tokens + c.context_tokens for c in chunks])
         self.years = {d: info.get("year") for d, info in documents.items()}
+        self.reports = {d: ReportIdentity.from_dict(info.get("report")) for d, info in documents.items()}
         self.by_doc: dict[str, list[int]] = {}
         for c in chunks:
             self.by_doc.setdefault(c.doc, []).append(c.id)
         self._paragraphs: tuple | None = None
         self._paragraph_lock = threading.Lock()
+        self._periods: dict[str, frozenset[str]] = {}
+
+    def periods_of(self, doc: str) -> frozenset[str]:
+        """The periods a document's chunks speak of (past1, now, next5…)."""
+        if doc not in self._periods:
+            self._periods[doc] = frozenset(self.chunks[i].period for i in self.by_doc.get(doc, ()) if self.chunks[i].period)
+        return self._periods[doc]
+
+    def label(self, doc: str) -> str:
+        """How citations name a document: its place and year as a report (``示例市 · 2023年政府工作报告``), else ""."""
+        report = self.reports.get(doc)
+        return report.label if report else ""
 
     def paragraphs(self) -> tuple[np.ndarray, BM25, np.ndarray]:
         """Paragraph-level evidence, made on first use: each chunk's paragraph number, a BM25 over
@@ -248,12 +262,21 @@ class Index:
             return cls(index_dir, manifest, chunks, vectors, documents)
         raise IndexCorrupt(f"{index_dir} kept changing while loading; try again")
 
-    def dense_search(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k chunk ids and inner products for one normalized query vector."""
-        k = min(k, len(self.chunks))
+    def dense_search(self, qvec: np.ndarray, k: int, among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k chunk ids and inner products for one normalized query vector (``among``: only these chunk ids)."""
+        k = min(k, len(self.chunks) if among is None else len(among))
         if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        scores, ids = self.faiss.search(np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32), k)
+        query = np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32)
+        if among is None:
+            scores, ids = self.faiss.search(query, k)
+        else:
+            import faiss
+
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(among, dtype=np.int64))
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH) if hasattr(self.faiss, "hnsw") \
+                else faiss.SearchParameters(sel=selector)
+            scores, ids = self.faiss.search(query, k, params=params)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 

@@ -26,12 +26,27 @@ _LOOKS_BACK = re.compile("|".join(rx for p, rx in _CUES if p in ("past1", "past5
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?:\s*年|\b)")
 
 
+_PLAN_YEAR = re.compile(r"(20\d\d)年(?:工作安排|工作任务|主要任务|工作要点)")  # the year the report plans: its 今年
+_TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:[\u4e00-\u9fff]{0,6})?政府工作报告")
+
+
+def stated_year(texts: list[str]) -> int | None:
+    """The year a report says it speaks in, or None: the year of its plan (``三、2022年工作安排``, in any of
+    ``texts``), else the year of a title like ``示例市2023年政府工作报告``. The plan wins: a report whose title
+    says 2023 and whose plan is ``二、2024年工作安排`` speaks in 2024 (its 今年)."""
+    for rx in (_PLAN_YEAR, _TITLE_YEAR):
+        for t in texts:
+            m = rx.search(t)
+            if m:
+                return int(m.group(1))
+    return None
+
+
 def document_year(texts: list[str]) -> int | None:
-    """The report's year: the year named in a heading like ``三、2022年工作安排`` or the title."""
-    for t in texts:
-        m = re.search(r"(20\d\d)年(?:工作安排|工作任务|主要任务|工作要点|政府工作报告)", t)
-        if m:
-            return int(m.group(1))
+    """The report's year: :func:`stated_year`, else the latest year named in ``texts``."""
+    year = stated_year(texts)
+    if year:
+        return year
     years = [int(y) for t in texts for y in _YEAR.findall(t)]
     return max(years) if years else None
 
