@@ -34,7 +34,7 @@ from .text.formats import SUPPORTED
 
 __all__ = ["ask", "context", "documents", "load_index", "ensure_index", "build_index", "remove_documents",
            "read_manifest", "BuildSummary", "Answer", "Citation", "SUPPORTED", "ERRORS", "QuestionError",
-           "IndexUnusable", "IndexNotFound", "ModelError", "ReaderError", "FeaturesMismatch",
+           "UnknownDocument", "IndexUnusable", "IndexNotFound", "ModelError", "ReaderError", "FeaturesMismatch",
            "DocumentError"]  # what the faces (CLI, web) use: they import nothing else of qa
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 
 class QuestionError(ValueError):
     """The question cannot be asked (empty, or nothing but punctuation)."""
+
+
+class UnknownDocument(QuestionError):
+    """``ask(documents=[...])`` names a document that is not in the index (ids are file names)."""
 
 
 # What a face shows as a one-line message (the message says what to do), not as a trace.
@@ -79,7 +83,8 @@ def load_index(index_dir: str | Path | None = None, model: str | None = None) ->
 
 
 def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, model: str | None = None,
-        embedder: Embedder | None = None, history: Sequence[str | Answer] | None = None) -> Answer:
+        embedder: Embedder | None = None, history: Sequence[str | Answer] | None = None,
+        documents: Sequence[str] | None = None) -> Answer:
     """Answer a question from the indexed documents, verbatim, with citations.
 
     ``history`` holds the conversation's earlier questions, oldest first: strings or the
@@ -87,7 +92,14 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     ``what about rural residents?``) is answered as the previous question with that subject;
     ``Answer.resolved`` says which question was answered (the question itself when it is no follow-up).
 
-    Raises :class:`QuestionError` for an empty question, the index errors of :mod:`qa.index.store`
+    Several reports: the place and year a question names choose the report (``太原2023年…`` is answered from
+    太原's reports only, and is "not found" when none covers 2023); a question naming neither is answered from
+    the most recent report, and ``Answer.others`` holds what the other reports answer. Citations name their report
+    (``Citation.label``: ``示例市 · 2023年政府工作报告``). ``documents``: ids (file names, as :func:`documents`
+    lists them) of the documents to answer from; None or empty: all.
+
+    Raises :class:`QuestionError` for an empty question (:class:`UnknownDocument`, one of them, for a
+    ``documents`` id that is not indexed), the index errors of :mod:`qa.index.store`
     (:class:`IndexUnusable`) when there is no usable index, :class:`ModelError` or :class:`ReaderError` when a
     model cannot be loaded, and :class:`FeaturesMismatch` when the reader's fitted models do not match the code.
     """
@@ -99,11 +111,26 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
         raise QuestionError("the question is empty: type a question about the documents")
     top_k = max(1, int(top_k))
     index = load_index(index_dir, model)
+    chosen = _chosen(documents, index)
     embedder = embedder or get_embedder(index.model_id)
-    result = answer(text, index, embedder, top_k, history or ())
+    result = answer(text, index, embedder, top_k, history or (), documents=chosen)
     result.question = question if len(question) <= len(text) else text
     result.seconds = round(time.perf_counter() - t0, 4)
     return result
+
+
+def _chosen(documents: Sequence[str] | None, index: Index) -> list[str] | None:
+    """The documents picked by hand, checked against the index (None: all)."""
+    if documents is None:
+        return None
+    if isinstance(documents, str) or not all(isinstance(d, str) for d in documents):
+        raise QuestionError("documents must be a list of document ids (file names)")
+    chosen = list(dict.fromkeys(documents))
+    unknown = [d for d in chosen if d not in index.documents]
+    if unknown:
+        raise UnknownDocument(f"not in the index: {', '.join(map(repr, unknown[:5]))} "
+                              f"(the indexed documents: `qa list`)")
+    return chosen or None
 
 
 def context(doc: str, start: int, index_dir: str | Path | None = None, window: int = 2) -> list[dict]:
@@ -124,7 +151,10 @@ def context(doc: str, start: int, index_dir: str | Path | None = None, window: i
 
 
 def documents(index_dir: str | Path | None = None) -> list[dict]:
-    """The indexed documents: ``doc_id``, ``title``, ``sections``, ``chunks``, ``built``, ``notes``, ``sha256``."""
+    """The indexed documents: ``doc_id``, ``title``, ``sections``, ``chunks``, ``built``, ``notes``, ``sha256``,
+    and as a report ``place``, ``year`` and ``label`` (empty or None where they could not be read)."""
     index = load_index(index_dir)
     keys = ("doc_id", "title", "sections", "chunks", "built", "notes", "path", "sha256")
-    return [{k: info.get(k) for k in keys} for info in index.documents.values()]
+    return [{k: info.get(k) for k in keys} | {"place": index.reports[d].place, "year": index.reports[d].year,
+                                              "label": index.reports[d].label}
+            for d, info in index.documents.items()]

@@ -54,7 +54,7 @@ def cmd_build(args) -> int:
 def cmd_ask(args) -> int:
     from .api import ask
 
-    a = ask(args.question, index_dir=args.index, top_k=args.top_k, model=args.model)
+    a = ask(args.question, index_dir=args.index, top_k=args.top_k, model=args.model, documents=args.doc)
     if args.json:
         print(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -70,21 +70,34 @@ def print_answer(a) -> None:
         if a.citations:
             print("最接近的段落：")
             for c in a.citations[:3]:
-                print(f"  - 「{c.quote}」\n    {c.title} > {c.section}")
+                print(f"  - 「{c.quote}」\n    {c.source} > {c.section}")
+        print_others(a)
         return
     c = a.citations[0]
     print(f"答案：{a.answer}")
     print(f"引文：「{c.quote}」")
-    print(f"出处：{' > '.join(x for x in (c.title, c.section) if x)}")
+    print(f"出处：{' > '.join(x for x in (c.source, c.section) if x)}")
     page = f" 第{c.page}页" if c.page else ""
     print(f"位置：{c.doc}{page} 第{c.start}–{c.end}字（答案在第{a.answer_start}–{a.answer_end}字）")
+    print_others(a)
+
+
+def print_others(a) -> None:
+    """What the other reports in scope answer to the same question: one line each, with their report."""
+    if a.others:
+        print("其他报告：")
+    for c in a.others:
+        said = c.quote[c.highlight[0]:c.highlight[1]] if c.highlight else c.quote
+        print(f"  {c.source or c.doc}：{said}（{c.section}，{c.doc} 第{c.start}–{c.end}字）")
 
 
 def print_sources(a, first: int = 0) -> None:
     print("其他来源：" if first else "来源：")
+    several = len({c.doc for c in a.citations}) > 1  # passages of several documents say which
     for c in a.citations[first:]:
         page = f" 第{c.page}页" if c.page else ""
-        print(f"  [{c.score:.3f}] 「{c.quote[:60]}{'…' if len(c.quote) > 60 else ''}」 {c.section}{page}")
+        where = " > ".join(x for x in ((c.source or c.doc) if several else "", c.section) if x)
+        print(f"  [{c.score:.3f}] 「{c.quote[:60]}{'…' if len(c.quote) > 60 else ''}」 {where}{page}")
 
 
 CHAT_HELP = "输入问题回车提问；简短的追问（那农村呢？）按上一个问题理解。:sources 列出上一个回答的来源，:quit 退出。"
@@ -119,7 +132,8 @@ def cmd_chat(args) -> int:
             print(CHAT_HELP)
             continue
         try:
-            a = ask(line, index_dir=args.index, top_k=args.top_k, model=args.model, history=history)
+            a = ask(line, index_dir=args.index, top_k=args.top_k, model=args.model, history=history,
+                    documents=args.doc)
         except QuestionError as e:
             print(f"qa: {e}")
             continue
@@ -163,7 +177,7 @@ def cmd_list(args) -> int:
     manifest = read_manifest(Path(args.index or default_index_dir()))
     print(f"model {manifest['model']}, {manifest['chunks']} chunks, built {manifest.get('built', '?')}")
     for doc, info in manifest.get("sources", {}).items():
-        print(f"  {doc}  {info.get('title', '')}  sha256 {info['sha256'][:12]}")
+        print(f"  {doc}  {info.get('label') or info.get('title', '')}  sha256 {info['sha256'][:12]}")
     return EXIT_OK
 
 
@@ -211,11 +225,16 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     a.add_argument("--top-k", type=int, default=5, help="citations to return (default 5)")
     a.add_argument("--sources", action="store_true", help="also list the other cited passages")
+    a.add_argument("--doc", action="append", metavar="NAME",
+                   help="answer from this indexed document only (its file name, as `qa list` shows it); repeat "
+                        "for several. Default: all, the place and year the question names choosing the report")
     common(a)
     a.set_defaults(func=cmd_ask)
 
     c = add("chat", help="a conversation in the terminal (follow-ups, :sources, :quit)")
     c.add_argument("--top-k", type=int, default=5, help="citations per answer (default 5)")
+    c.add_argument("--doc", action="append", metavar="NAME",
+                   help="answer from this indexed document only (file name); repeat for several")
     common(c)
     c.set_defaults(func=cmd_chat)
 

@@ -82,12 +82,13 @@ class WebApp:
         try:
             docs = public_documents(self.index_dir, self.docs_dir)
         except Exception as e:  # noqa: BLE001
-            return error_html(friendly(e)), gr.update(choices=[], value=None)
-        choices = [(f"{d['title'] or d['doc_id']}（{d['doc_id']}）", d["doc_id"]) for d in docs]
-        return documents_html(docs), gr.update(choices=choices, value=None)
+            return error_html(friendly(e)), gr.update(choices=[], value=None), gr.update(choices=[], value=[])
+        choices = [(f"{d.get('label') or d['title'] or d['doc_id']}（{d['doc_id']}）", d["doc_id"]) for d in docs]
+        return documents_html(docs), gr.update(choices=choices, value=None), gr.update(choices=choices, value=[])
 
     def api_documents(self) -> list[dict]:
-        """The indexed documents: doc_id, title, sections, chunks, built, notes, source (seed/uploaded)."""
+        """The indexed documents: doc_id, title, sections, chunks, built, notes, source (seed/uploaded), and as a
+        report place, year and label (empty where they could not be read)."""
         try:
             return public_documents(self.index_dir, self.docs_dir)
         except Exception as e:  # noqa: BLE001
@@ -131,8 +132,8 @@ class WebApp:
             message = "服务器内部错误，已记录；文档没有改动。"
         finally:
             self._discard_staged(paths)
-        table, choices = self.doc_views()
-        return message, table, choices, None
+        table, choices, scoped = self.doc_views()
+        return message, table, choices, scoped, None
 
     def on_remove(self, doc_id: str, password: str, request: gr.Request):
         try:
@@ -143,8 +144,8 @@ class WebApp:
         except Exception:  # noqa: BLE001
             log.exception("removal failed")
             message = "服务器内部错误，已记录；文档没有改动。"
-        table, choices = self.doc_views()
-        return message, table, choices
+        table, choices, scoped = self.doc_views()
+        return message, table, choices, scoped
 
     # ---------------------------------------------------------------- the page
 
@@ -167,6 +168,8 @@ class WebApp:
                                                       elem_id="qa-question",
                                                       placeholder=f"输入问题（不超过 {WEB_MAX_QUESTION_CHARS} 字），回车提问")
                                 send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="qa-send")
+                            scope = gr.Dropdown(label="只问这些报告（不选则全部：问题里的地方和年份会选出报告）",
+                                                choices=[], value=[], multiselect=True, elem_id="qa-doc-pick")
                             examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES],
                                                   label="示例问题（点击即问）", elem_id="qa-examples")
                             note = gr.Markdown("", elem_id="qa-feedback-note")
@@ -193,30 +196,30 @@ class WebApp:
                                                    elem_id="qa-remove-pick")
                                 remove = gr.Button("删除所选文档", variant="stop", elem_id="qa-remove")
 
-            ask_io = dict(inputs=[question, turns], outputs=[question, bot, turns, sources, citation],
+            ask_io = dict(inputs=[question, turns, scope], outputs=[question, bot, turns, sources, citation],
                           api_visibility="private", concurrency_id=ASK, concurrency_limit=at_once)
             question.submit(chat.turn, **ask_io)
             send.click(chat.turn, **ask_io)
-            examples.click(self.example_turn, inputs=[examples, turns], outputs=ask_io["outputs"],
+            examples.click(self.example_turn, inputs=[examples, turns, scope], outputs=ask_io["outputs"],
                            api_visibility="private", concurrency_id=ASK, concurrency_limit=at_once)
             bot.select(chat.select, [turns], [sources, citation], api_visibility="private")
             bot.like(chat.like, [turns], [note], api_visibility="private")
             bot.clear(lambda: ([], sources_html(None), "", ""), None, [turns, sources, citation, note],
                       api_visibility="private")
-            upload.click(self.on_upload, [files, password], [status, table, pick, files], api_name="upload",
+            upload.click(self.on_upload, [files, password], [status, table, pick, scope, files], api_name="upload",
                          concurrency_id="admin", concurrency_limit=1, show_progress_on=[status],
                          validator=self.admin_validator)
-            remove.click(self.on_remove, [pick, password], [status, table, pick], api_name="remove",
+            remove.click(self.on_remove, [pick, password], [status, table, pick, scope], api_name="remove",
                          concurrency_id="admin", concurrency_limit=1, validator=self.admin_validator)
-            demo.load(self.doc_views, None, [table, pick], api_visibility="private")
+            demo.load(self.doc_views, None, [table, pick, scope], api_visibility="private")
             gr.api(chat.api_ask, api_name="ask", concurrency_id=ASK, concurrency_limit=at_once)
             gr.api(self.api_documents, api_name="documents")
             gr.api(chat.api_context, api_name="context")
         return demo
 
-    def example_turn(self, sample, turns):
+    def example_turn(self, sample, turns, documents=None):
         text = sample[0] if isinstance(sample, (list, tuple)) and sample else sample
-        yield from self.chat.turn(text if isinstance(text, str) else "", turns)
+        yield from self.chat.turn(text if isinstance(text, str) else "", turns, documents)
 
 
 def client_host(request: gr.Request | None) -> str | None:

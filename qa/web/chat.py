@@ -13,13 +13,14 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..api import Answer, IndexUnusable, QuestionError, ask, context
+from ..api import Answer, IndexUnusable, QuestionError, UnknownDocument, ask, context
 from ..config import WEB_MAX_QUESTION_CHARS
 from .guard import FeedbackLog
 from .render import answer_html, context_html, error_html, esc, sources_html
 
 log = logging.getLogger(__name__)
 MAX_TURNS = 20  # turns kept per conversation (older ones scroll away)
+MAX_PICKED = 200  # documents one question may be scoped to by the picker (a bound on what the browser may send)
 
 
 class TooLong(QuestionError):
@@ -30,6 +31,8 @@ def friendly(e: BaseException) -> str:
     """A short message for the user; unexpected errors are logged with their trace."""
     if isinstance(e, TooLong):
         return str(e)
+    if isinstance(e, UnknownDocument):
+        return "所选的文档已不在索引中：请刷新页面后重新选择。"
     if isinstance(e, QuestionError):
         return "请输入一个关于文档的问题。"
     log.exception("question failed", exc_info=e)
@@ -45,6 +48,16 @@ def check_question(question: object) -> str:
     if len(q) > WEB_MAX_QUESTION_CHARS:
         raise TooLong(f"问题太长（{len(q)} 字）：请把问题限制在 {WEB_MAX_QUESTION_CHARS} 字以内。")
     return q
+
+
+def check_documents(picked: object) -> list[str] | None:
+    """The documents picked to scope a question (ids; None: all). The browser sends them: anything but a short
+    list of strings is refused (an id that is not indexed is refused by ask())."""
+    if picked is None or picked == [] or picked == "":
+        return None
+    if not isinstance(picked, list) or len(picked) > MAX_PICKED or not all(isinstance(d, str) for d in picked):
+        raise QuestionError("documents must be a list of document ids")
+    return picked
 
 
 @dataclass
@@ -64,9 +77,10 @@ class Chat:
     def __init__(self, index_dir: Path, feedback: FeedbackLog):
         self.index_dir, self.feedback = Path(index_dir), feedback
 
-    def answer(self, question: str, previous: list[Answer]) -> Answer:
-        """The answer to a (possibly follow-up) question; ``Answer.resolved`` is the standalone question."""
-        return ask(check_question(question), self.index_dir, history=previous)
+    def answer(self, question: str, previous: list[Answer], documents: object = None) -> Answer:
+        """The answer to a (possibly follow-up) question; ``Answer.resolved`` is the standalone question.
+        ``documents``: the picker's documents (None or empty: all)."""
+        return ask(check_question(question), self.index_dir, history=previous, documents=check_documents(documents))
 
     # ---------------------------------------------------------------- the page
 
@@ -93,8 +107,9 @@ class Chat:
                 contexts.append("")
         return sources_html(turn.answer, contexts), turn.citation_text()
 
-    def turn(self, question: str, turns: list[Turn] | None):
-        """Chat submit: show the question at once, then the answer with its sources."""
+    def turn(self, question: str, turns: list[Turn] | None, documents: list[str] | None = None):
+        """Chat submit: show the question at once, then the answer with its sources (``documents``: the
+        picker's, None or empty: all)."""
         turns = list(turns or [])
         shown = (question or "").strip()
         if not shown:
@@ -105,7 +120,7 @@ class Chat:
         yield "", self.history(turns, pending=shown), turns, gr.skip(), gr.skip()
         previous = [t.answer for t in turns if t.answer is not None]
         try:
-            answer = self.answer(question, previous)
+            answer = self.answer(question, previous, documents)
             t = Turn(shown, answer.resolved, answer)
         except Exception as e:  # noqa: BLE001 - every failure becomes a short message
             t = Turn(shown, error=friendly(e))
@@ -141,7 +156,8 @@ class Chat:
 
     def api_ask(self, question: str) -> dict:
         """Answer one question from the indexed documents: the answer, verbatim, with its citations
-        (the JSON of qa.answer.Answer). Questions over the length limit are refused with an error."""
+        (the JSON of qa.answer.Answer; ``others``: what the other reports in scope answer). Questions over the
+        length limit are refused with an error."""
         try:
             answer = ask(check_question(question), self.index_dir)
         except Exception as e:  # noqa: BLE001

@@ -37,9 +37,22 @@ def highlighted(quote: str, span: tuple[int, int] | list[int] | None) -> str:
 
 
 def where(c: Citation) -> str:
-    """Document title › section path, escaped."""
-    parts = [p for p in (c.title or c.doc, *(c.section.split(" > ") if c.section else [])) if p]
+    """Document (its place and year as a report, else its title) › section path, escaped."""
+    parts = [p for p in (c.source or c.doc, *(c.section.split(" > ") if c.section else [])) if p]
     return " › ".join(esc(p) for p in parts)
+
+
+def others_html(answer: Answer) -> str:
+    """What the other reports in scope answer to the same question: one line each, with their report."""
+    if not answer.others:
+        return ""
+    out = ['<div class="qa-others"><div class="qa-note">其他报告怎么说：</div><ul>']
+    for c in answer.others:
+        said = c.quote[c.highlight[0]:c.highlight[1]] if c.highlight else c.quote
+        out.append(f'<li><span class="qa-other-doc">{esc(c.source or c.doc)}</span>：{esc(said)}'
+                   f'<span class="qa-off">（{offsets(c)}）</span></li>')
+    out.append("</ul></div>")
+    return "".join(out)
 
 
 def offsets(c: Citation) -> str:
@@ -67,11 +80,13 @@ def answer_html(answer: Answer, asked: str, resolved: str | None = None, nearest
                 out.append(f'<li><span class="qa-q">{esc(quote)}</span>'
                            f'<span class="qa-where">{where(c)}</span></li>')
             out.append("</ol>")
+        out.append(others_html(answer))
     else:
         c = answer.citations[0]
         out.append(f'<div class="qa-answer">{esc(answer.answer)}</div>')
         out.append(f'<blockquote class="qa-quote">「{highlighted(c.quote, c.highlight)}」</blockquote>')
         out.append(f'<div class="qa-cite">出处：{where(c)}<span class="qa-off">（{offsets(c)}）</span></div>')
+        out.append(others_html(answer))
     out.append("</div>")
     return "".join(out)
 
@@ -114,6 +129,7 @@ def sources_html(answer: Answer | None, contexts: list[str] | None = None) -> st
                    f'<span class="qa-snip">{highlighted(c.quote, c.highlight)}</span></summary>'
                    f'{ctx or "<div class=qa-ctx>上下文不可用。</div>"}'
                    f'<div class="qa-off">{offsets(c)}</div></details>')
+    out.append(others_html(answer))
     out.append("</div>")
     return "".join(out)
 
@@ -123,7 +139,7 @@ def documents_html(docs: list[dict]) -> str:
     if not docs:
         return '<div class="qa-docs qa-empty">索引中还没有文档。</div>'
     rows = "".join(
-        f'<tr><td>{esc(d.get("title") or "")}</td><td class="qa-file">{esc(d.get("doc_id"))}</td>'
+        f'<tr><td>{esc(d.get("label") or d.get("title") or "")}</td><td class="qa-file">{esc(d.get("doc_id"))}</td>'
         f'<td>{int(d.get("sections") or 0)}</td><td>{int(d.get("chunks") or 0)}</td>'
         f'<td>{esc(d.get("built") or "")}</td></tr>' for d in docs)
     return ('<table class="qa-docs"><thead><tr><th>标题</th><th>文件</th><th>章节</th><th>句段</th>'
@@ -163,6 +179,8 @@ CSS = """
 .qa-docs { width: 100%; border-collapse: collapse; font-size: .92em; }
 .qa-docs th, .qa-docs td { border-bottom: 1px solid var(--border-color-primary); padding: 4px 6px; text-align: left; }
 .qa-file { word-break: break-all; }
+.qa-others ul { margin: 2px 0 0 1.2em; padding: 0; font-size: .92em; }
+.qa-other-doc { font-weight: 600; }
 #qa-progress { min-height: 90px; }
 #qa-sources-panel { overflow-y: auto; }
 .qa-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; margin: 0 0 2px; }
