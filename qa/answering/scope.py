@@ -97,20 +97,20 @@ def _latin_place(alias: str, index: Index) -> bool:
 def places_named(question: str, index: Index) -> tuple[str, set[str]]:
     """The places of indexed reports a question names: (the words it uses, the reports' places)."""
     text = unicodedata.normalize("NFKC", question)
-    lower = text.lower()
     asked, places = [], set()
     for report in index.reports.values():
         for alias in sorted(report.aliases, key=len, reverse=True):
             if alias.isascii():
-                if re.search(rf"\b{re.escape(alias)}\b", lower) and _latin_place(alias, index):
-                    asked.append(alias)
+                m = re.search(rf"\b{re.escape(alias)}\b", text, re.I)
+                if m and _latin_place(alias, index):
+                    asked.append(m.group(0))  # as the question spells it
                     places.add(report.place)
                     break
             elif alias in text:
                 asked.append(alias)
                 places.add(report.place)
                 break
-    return ("、".join(dict.fromkeys(sorted(asked, key=text.lower().find))), places)
+    return "、".join(dict.fromkeys(sorted(asked, key=text.find))), places
 
 
 def unknown_place(question: str, index: Index) -> str:

@@ -15,6 +15,8 @@ For answerable questions:
 - ``section@1``: the numbering markers (``二、``, ``(三)``) of the first citation's section
   equal the gold section's;
 
+``right_report`` (gold lines with a ``doc``, several reports indexed: the share of answerable questions whose
+answer hits and whose first citation is from that report; eval/multi_report_qa.jsonl),
 and ``abstain_unanswerable`` (share of unanswerable questions abstained on),
 ``abstain_wrong`` (share of answerable ones abstained on), ``p50_ms``/``p95_ms`` latency.
 """
@@ -107,6 +109,8 @@ def evaluate(gold_path: str | Path = "eval/report_qa_dev.jsonl", index_dir: str 
             row["hit"] = not a.abstained and answer_hits(a.answer, g["answers"], g["type"])
             row["extra_figure"] = bool(row["hit"] and extra_figures(a.answer, g["answers"]))
             row["section1"] = bool(a.citations) and markers(a.citations[0].section) == markers(g["section"])
+            if g.get("doc"):
+                row["right_report"] = row["hit"] and a.citations[0].doc == g["doc"]
         rows.append(row)
     return summarize(rows, times)
 
@@ -136,9 +140,12 @@ def summarize(rows: list[dict], times: list[float]) -> dict:
         by_type[t] = {"n": len(rs), "cite@1": _share(rs, "cite1"), "cite@5": _share(rs, "cite5"),
                       "answer_hit": _share(rs, "hit")}
     m["by_type"] = by_type
+    reported = [r for r in ans if "right_report" in r]
+    if reported:
+        m["right_report"] = _share(reported, "right_report")
     m["misses"] = [r for r in rows if (r["type"] == "unanswerable" and not r["abstained"])
                    or (r["type"] != "unanswerable" and not (r["cite1"] and r["hit"] and r["section1"]))
-                   or r.get("extra_figure")]
+                   or r.get("extra_figure") or r.get("right_report") is False]
     return m
 
 
@@ -146,6 +153,8 @@ def format_report(m: dict) -> str:
     lines = [f"{k}: {m[k]}" for k in ("questions", "cite@1", "cite@5", "answer_hit", "extra_figure", "answer_len_median",
                                        "section@1", "abstain_unanswerable", "abstain_wrong", "english_cite@5",
                                        "p50_ms", "p95_ms")]
+    if "right_report" in m:
+        lines.append(f"right_report: {m['right_report']}")
     for t, v in m["by_type"].items():
         lines.append(f"type {t} (n={v['n']}): cite@1 {v['cite@1']} cite@5 {v['cite@5']} answer_hit {v['answer_hit']}")
     lines.append(f"summary: cite@1 {m['cite@1']:.2f}, cite@5 {m['cite@5']:.2f}, answer_hit {m['answer_hit']:.2f} "
