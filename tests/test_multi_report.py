@@ -18,6 +18,10 @@ place and year read, used  30/32 (0.938)           8/8 (1.000)
 The two misses are the OverlapReader's: it marks the clause sharing most characters with the question, and for
 ``青石市2024年新增城镇就业目标是多少？`` (and its English twin) that is the opening's date line ``——2024年1月10日在青石市…``,
 inside the right report.
+
+With the real embedder and the trained reader (2 cores, a reader training beside it): 31/32 (0.969) and 8/8; the
+miss is m32, ``How many new urban jobs does Qingshi plan for 2024?``, scoped to the right report and abstained on
+there; ask() p50 42 ms, p95 427 ms (a question answered from several reports reads each of them).
 """
 
 from __future__ import annotations
@@ -67,5 +71,5 @@ def test_right_figure_from_the_right_report_with_the_models(tmp_path):
 
     build_index([SEED, *write_reports(tmp_path / "docs")], tmp_path / "index")
     m = measure(tmp_path / "index")
-    assert m["right_report"] >= 0.9, [(r["id"], r["question"], r["answer"]) for r in m["misses"]]
-    assert m["abstain_unanswerable"] >= 0.95
+    assert m["right_report"] >= 0.95, [(r["id"], r["question"], r["answer"]) for r in m["misses"]]  # first: 31/32
+    assert m["abstain_unanswerable"] >= 0.95  # first: 8/8

@@ -89,9 +89,8 @@ def year_asked(question: str) -> tuple[int | None, str]:
 
 def _latin_place(alias: str, index: Index) -> bool:
     """A Latin file-name form (``taiyuan``) names a place unless it is an English word (``report``)."""
-    found = dictionary.candidates(alias)
-    return not found or any(z in index.reports[d].aliases for _, cands in found for z, _ in cands
-                            for d in index.reports)
+    found = {zh for _, cands in dictionary.candidates(alias) for zh, _weight in cands}
+    return not found or any(found & set(r.aliases) for r in index.reports.values())
 
 
 def places_named(question: str, index: Index) -> tuple[str, set[str]]:
@@ -195,15 +194,12 @@ def read(question: str, index: Index, chosen: Sequence[str] | None = None) -> Sc
 
 def not_covered(scope: Scope, question: str, chosen: bool = False) -> Answer:
     """The answer to a question no indexed report covers: "not found", saying which report is missing."""
-    english = _is_english(question)
     what = scope.missing
-    if english:
-        where = f"of {scope.place} " if scope.place else ""
-        when = f"for {scope.year} " if scope.year else ""
-        whose = "none of the chosen documents is a report " if chosen else "no report "
-        text = f"{NOT_FOUND_EN[:-1]} ({whose}{where}{when}is indexed)."
-        if chosen:
-            text = text.replace(" is indexed)", ")")
+    if _is_english(question):
+        report = " ".join(x for x in ("report", f"of {scope.place}" if scope.place else "",
+                                      f"for {scope.year}" if scope.year else "") if x)
+        said = f"none of the chosen documents is a {report}" if chosen else f"no {report} is indexed"
+        text = f"{NOT_FOUND_EN[:-1]} ({said})."
     else:
         text = f"{NOT_FOUND[:-1]}（{'所选文档中没有' if chosen else '没有索引'}{what}的报告）。"
     return Answer(question, "", True, [], text, features={"reason": "not covered", "missing": what})
