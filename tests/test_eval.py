@@ -43,6 +43,19 @@ def test_dev_set_does_not_regress(real_index, tmp_path):
     assert m["questions"] == 82
 
 
+NEAR_MISS_ABSTAINED = 0.65  # eval/report_qa_nearmiss.jsonl, shipped reader and fit (2026-11-28; docs/measurements.md)
+
+
+@pytest.mark.model
+def test_near_miss_questions_about_the_report_are_abstained_on(real_index):
+    """The 46 questions the report does not answer (its subject, attribute or period missing) stay abstained on
+    as often as recorded, within 0.05."""
+    from qa.evaluation.report import evaluate
+
+    m = evaluate(ROOT / "eval" / "report_qa_nearmiss.jsonl", real_index)
+    assert m["unanswerable"] == 46 and m["abstain_unanswerable"] >= NEAR_MISS_ABSTAINED - 0.05, m["misses"]
+
+
 def test_extra_figures_count_another_items_figure_only():
     from qa.evaluation.report import extra_figures
 

@@ -75,7 +75,7 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
             clause = max(CLAUSE_FLOOR, m.reading.margin_within(at + a, at + b))
             out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, named, h, window=k,
                                  clause_margin=clause, subject_answer=stated(subjects, chunk.text[a:b]),
-                                 subject_context=in_context, context=context))
+                                 subject_context=in_context, context=context, english=q.english))
     return out
 
 

@@ -31,7 +31,7 @@ from .question import SYNONYMS, Question
 from .retrieve import FUSION, Hit
 from .windows import READ_TOP
 
-VERSION = 3  # raised with every change of how a feature is computed (the settings below are compared too)
+VERSION = 4  # raised with every change of how a feature is computed (the settings below are compared too)
 # A run of clauses scores its coverage of the question, minus a cost per extra clause and per character past
 # SHORT_CHARS, minus a cost per introducer it holds ("指标是:"), plus what it holds of what was asked. Set by
 # hand on the report's dev set in the first round; the fitted models weigh the result.
@@ -214,6 +214,7 @@ class Candidate:
     subject_answer: float = 1.0  # share of the question's subjects (stated) the answer's clauses state
     subject_context: float = 1.0  # … its sentence, the sentence before it and its section state
     context: str = ""  # that context: what the subjects are looked for in
+    english: bool = False  # the question is in English (its subjects are found through the dictionary)
 
     @property
     def answer(self) -> str:
@@ -222,11 +223,15 @@ class Candidate:
     def features(self) -> dict[str, float]:
         """What ranking and abstention see (one definition, used at fit and at question time)."""
         m = self.margin if self.reader else 0.0
+        en = float(self.english)
+        # the subjects are stated by the same words in Chinese, through the dictionary in English: two features each
         return {"margin": self.margin, "reader_margin": m, "reader": float(self.reader),
                 "clause_margin": self.clause_margin, "rules": self.rules,
                 "coverage": self.coverage, "focus": float(self.focus), "retrieval": self.hit.score,
                 "dense": self.hit.dense, "answer_cosine": self.answer_cosine, "score": self.score,
-                "subject_answer": self.subject_answer, "subject_context": self.subject_context}
+                "subject_answer": self.subject_answer, "subject_context": self.subject_context, "english": en,
+                "subject_answer_zh": self.subject_answer * (1 - en), "subject_context_zh": self.subject_context * (1 - en),
+                "subject_answer_en": self.subject_answer * en, "subject_context_en": self.subject_context * en}
 
 
 def signature() -> dict:
