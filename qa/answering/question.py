@@ -119,7 +119,11 @@ def analyse(text: str, bridge: bool = True) -> Question:
     return Question(text, kind, english, terms + extra, weights, unit, count, embed, nouns(text), quoted, reader)
 
 
+# "how big/long/…": set apart before tagging, or jieba glues it to the noun that follows (多大面积 → 多 / 大面积)
+_HOW = re.compile(r"(多[大长高远久重宽深少])")
+
+
 def nouns(text: str) -> list[str]:
     """Content nouns of a question (jieba POS tags n*, vn, l, eng…), minus question words."""
-    return [w for w, flag in pos_words(text) if len(w) >= 2 and flag != "ng" and flag.startswith(NOUN_FLAGS)
-            and w not in QUESTION_WORDS and not period_of(w)]
+    return [w for w, flag in pos_words(_HOW.sub(r" \1 ", text)) if len(w) >= 2 and flag != "ng"
+            and flag.startswith(NOUN_FLAGS) and w not in QUESTION_WORDS and not period_of(w)]
