@@ -241,10 +241,11 @@ FEEDBACK_BACKUPS = 3  # rotated feedback files kept (feedback.jsonl.1 … .3): a
 
 # Fair shares on the question routes (qa.web.fair). Every question (the chat's submit, a click on an
 # example, the API's /ask) is one event in Gradio's shared queue. Measured on the 2-core build machine over loopback
-# (benchmarks/load.py, benchmarks/flood.py): one answer takes about 0.11 s when the app is quiet; 32 clients asking
-# at once get 12.4 answers/s (p50 2.5 s) with 2 answered at a time. Each can be set in the environment (QA_WEB_…).
-WEB_ASK_CONCURRENCY = 2  # questions answered at the same time: one per core (QA_WEB_ASK_CONCURRENCY)
-WEB_QUEUE_SIZE = 100  # events waiting in the shared queue, about 8 s of answers at 12.4/s; beyond: 503 (QA_WEB_QUEUE_SIZE)
+# (benchmarks/load.py, benchmarks/flood.py): one answer takes about 0.06-0.11 s when the app is quiet; 32 clients
+# (one address each, 320 questions) get, by questions answered at the same time (flood.py --sweep 1,2,3,4):
+# 1: 8.7 answers/s, 2: 10.4 (p50 2.9 s), 3: 9.7, 4: 9.1. Each can be set in the environment (QA_WEB_…).
+WEB_ASK_CONCURRENCY = 2  # questions answered at the same time: one per core, the sweep's best (QA_WEB_ASK_CONCURRENCY)
+WEB_QUEUE_SIZE = 100  # events waiting in the shared queue, about 10 s of answers at 10/s; beyond: 503 (QA_WEB_QUEUE_SIZE)
 # Questions one client address may have answering or waiting; the next is refused at once (429, "try again in
 # N s") and takes no queue place. 4 answers at 2 at a time put at most 2 answer-times (about 0.2 s) in front of
 # anyone else, and leave room for a page (a question and an example clicked while it is answered) and a script.
