@@ -62,6 +62,11 @@ def test_nouns_leave_out_question_words_and_periods():
     assert "今年" not in analyse("今年地区生产总值预期增长多少？").nouns
 
 
+def test_how_big_is_not_glued_to_the_noun_after_it():  # jieba alone tags 多 / 大面积 (大面积: "large-scale")
+    assert analyse("去年植树造林完成了多大面积？").nouns == ["植树造林", "面积"]
+    assert "面积" in analyse("新建公园多大面积？").nouns
+
+
 def test_quoted_phrases():
     assert analyse("报告里的“六个突破”指什么？").quoted == ["六个突破"]
 
