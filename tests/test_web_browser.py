@@ -16,19 +16,20 @@ from qa.testing.webapp import (PROXY_ENV, SEED_NAME, ask_in_page, client_headers
 
 pytestmark = pytest.mark.browser
 
-# (question, a phrase its answer must contain): each answer is different, so crossed replies show up
+# (question, a phrase its answer must contain): each answer is different, so crossed replies show up. Questions the
+# shipped reader answers alone (how many it answers is qa eval's guard, not this test's)
 CONCURRENT = [
     ("国庆假期期间,柳巷在全国热门消费商圈里排到了第几?", "第二名"),
     ("去年是哪座石窟的佛首回归了故里?", "天龙山石窟"),
     ("去年太原植树造林完成了多大面积?", "46万亩"),
-    ("雨水污水分开走的管网改造,去年完成了多长?", "149.3公里"),
+    ("去年生产安全事故中丧生的人数比前一年少了多少?", "26.22%"),
     ("跟前一年比,去年城区的空气质量综合指数降了多少?", "11.3%"),
     ("2021年棚户区住房改造新开工多少套?", "1874套"),
     ("去年全市多出来多少个公共车位?", "1.3万余个"),
     ("How many pure-electric buses did Taiyuan put in to replace old ones last year?", "529辆"),
     ("因为汛灾房屋受损、后来修好或重建的有多少户?", "1113户"),
     ("去年一次性增补了多少辆救护车?", "45辆"),
-    ("这五年里一共有多少贫困群众摆脱了贫困?", "55992名"),
+    ("今年动工改造的旧小区有多少个?", "604个"),
     ("过去五年太原开通运营的是哪条地铁线?", "地铁2号线"),
     ("未来五年要培育多少家新型研发机构?", "350家"),
     ("产值上千亿的工业支柱产业集群要搞几个?", "6个"),
