@@ -57,17 +57,21 @@ def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[
         result = scope.not_covered(where, resolved, chosen=documents is not None)
         result.kind, result.resolved = analyse(resolved, bridge).kind, resolved
         return result
-    q, qvec, hits = search(resolved, index, embedder, k=max(top_k, 10), bridge=bridge, allowed=where.allowed)
+    q = analyse(resolved, bridge)
+    qvec = embedder.encode_queries([q.embed_text])[0]
 
     def similarity(texts: list[str]) -> np.ndarray:
         """Cosines of passages to the question."""
         return embedder.encode_passages(texts) @ qvec
 
+    def answer_among(docs: frozenset[str] | None) -> Answer:
+        return answer_from(q, retrieve(index, q, qvec, k=max(top_k, 10), allowed=docs), index, top_k, similarity,
+                           reader, item_rule)
+
     if where.several:  # several reports: the most recent that answers, the others' answers beside it
-        result = scope.answer_in_scope(where, lambda docs: answer_from(
-            q, retrieve(index, q, qvec, k=max(top_k, 10), allowed=docs), index, top_k, similarity, reader, item_rule))
+        result = scope.answer_in_scope(where, answer_among)
     else:
-        result = answer_from(q, hits, index, top_k, similarity, reader, item_rule)
+        result = answer_among(where.allowed)
     result.resolved = resolved
     return scope.labelled(result, index)
 
