@@ -11,7 +11,7 @@
 End to end writes the set's paragraphs as documents (DRCD test: its 1,000; XQuAD: the 160 of articles 0-31),
 builds an index and asks every question (``answer_hit``: the answer holds a gold answer; ``doc@1``: the first
 citation is the question's paragraph). ``drcd-near`` asks, over the same DRCD test index, a near miss of each
-question (``qa.model.augment.near_miss``: its subject, unit or period changed to one its paragraph lacks) and
+question (``qa.training.augment.near_miss``: its subject, unit or period changed to one its paragraph lacks) and
 counts the abstentions.
 """
 
@@ -30,7 +30,7 @@ from qa.config import default_mrc_dir, set_environment
 from qa.evaluation.mrc import abstention, closed_reading, end_to_end, first_paragraphs, near_misses, write_corpus
 from qa.model.embedding import get_embedder
 from qa.model.reader import Reader
-from qa.model.reader_data import XQUAD_VALIDATION, load_squad, load_xquad
+from qa.training.data import XQUAD_VALIDATION, load_squad, load_xquad
 
 RESULTS = Path(__file__).resolve().parent / "results-validation.json"
 

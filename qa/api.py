@@ -9,7 +9,7 @@ is made is :mod:`qa.answering` (:func:`qa.answering.pipeline.answer`).
 
 The faces (``qa.cli``, ``qa.web``) import this module and :mod:`qa.config` of qa, nothing else
 (``tests/test_layout.py`` checks it); the CLI's commands that make and measure models also run
-:mod:`qa.evaluation`, :mod:`qa.fitting` and :mod:`qa.model.reader_train`.
+:mod:`qa.evaluation`, :mod:`qa.fitting` and :mod:`qa.training.train`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -84,7 +85,7 @@ def load_index(index_dir: str | Path | None = None, model: str | None = None) ->
 
 def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, model: str | None = None,
         embedder: Embedder | None = None, history: Sequence[str | Answer] | None = None,
-        documents: Sequence[str] | None = None) -> Answer:
+        documents: Sequence[str] | None = None, reader=None) -> Answer:
     """Answer a question from the indexed documents, verbatim, with citations.
 
     ``history`` holds the conversation's earlier questions, oldest first: strings or the
@@ -96,7 +97,8 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     太原's reports only, and is "not found" when none covers 2023); a question naming neither is answered from
     the most recent report, and ``Answer.others`` holds what the other reports answer. Citations name their report
     (``Citation.label``: ``示例市 · 2023年政府工作报告``). ``documents``: ids (file names, as :func:`documents`
-    lists them) of the documents to answer from; None or empty: all.
+    lists them) of the documents to answer from; None or empty: all. ``embedder`` and ``reader``: the models to
+    use (default: the index's embedding model and the shipped reader, each loaded once).
 
     Raises :class:`QuestionError` for an empty question (:class:`UnknownDocument`, one of them, for a
     ``documents`` id that is not indexed), the index errors of :mod:`qa.index.store`
@@ -113,10 +115,9 @@ def ask(question: str, index_dir: str | Path | None = None, top_k: int = 5, mode
     index = load_index(index_dir, model)
     chosen = _chosen(documents, index)
     embedder = embedder or get_embedder(index.model_id)
-    result = answer(text, index, embedder, top_k, history or (), documents=chosen)
-    result.question = question if len(question) <= len(text) else text
-    result.seconds = round(time.perf_counter() - t0, 4)
-    return result
+    result = answer(text, index, embedder, top_k, history or (), reader=reader, documents=chosen)
+    return replace(result, question=question if len(question) <= len(text) else text,
+                   seconds=round(time.perf_counter() - t0, 4))
 
 
 def _chosen(documents: Sequence[str] | None, index: Index) -> list[str] | None:
@@ -155,6 +156,6 @@ def documents(index_dir: str | Path | None = None) -> list[dict]:
     and as a report ``place``, ``year`` and ``label`` (empty or None where they could not be read)."""
     index = load_index(index_dir)
     keys = ("doc_id", "title", "sections", "chunks", "built", "notes", "path", "sha256")
-    return [{k: info.get(k) for k in keys} | {"place": index.reports[d].place, "year": index.reports[d].year,
-                                              "label": index.reports[d].label}
-            for d, info in index.documents.items()]
+    return [{k: getattr(doc, k) for k in keys} | {"notes": list(doc.notes), "place": doc.report.place,
+                                                  "year": doc.report.year, "label": doc.report.label}
+            for doc in index.documents.values()]

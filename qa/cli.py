@@ -273,7 +273,7 @@ def model_command(name: str, argv: list[str]) -> int:
     library_environment()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if name == "train-reader":
-        from .model.reader_train import main as run
+        from .training.train import main as run
     else:
         from .fitting.command import main as run
     run(argv)

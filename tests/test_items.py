@@ -79,9 +79,9 @@ def test_the_subjects_asked_are_looked_for_in_the_answer_and_its_context():
 
 
 def test_a_not_found_message_names_the_missing_subject():
-    from qa.answering.decide import message
+    from qa.answering.result import NotFound
 
-    assert message(analyse("今年规模以上工业增加值预期增长多少？"), "subject", "工业增加值") == \
+    assert NotFound("subject", analyse("今年规模以上工业增加值预期增长多少？").english, "工业增加值").message == \
         "文档中没有找到这个问题的答案（最接近的段落没有提到“工业增加值”）。"
-    assert message(analyse("What is the target?"), "subject", "target") == \
+    assert NotFound("subject", analyse("What is the target?").english, "target").message == \
         "The documents do not answer this question (the closest passages do not mention “target”)."

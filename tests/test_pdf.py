@@ -152,7 +152,7 @@ def test_index_of_a_pdf_names_pages_and_answers(tmp_path, report_pdf, seed_text)
     index = Index.load(tmp_path / "idx")
     text = index.document_text("report.pdf")
     assert {c.page for c in index.chunks} == set(range(1, 9))
-    assert index.documents["report.pdf"]["pages"] == 8
+    assert index.documents["report.pdf"].pages == 8
     for c in index.chunks:
         assert 1 + text.count("\f", 0, c.start) == c.page
         assert _squash(text[c.start:c.end]) == _squash(c.text)

@@ -15,7 +15,9 @@ import pytest
 
 from qa.api import load_index
 from qa.model.reader import Reading
-from qa.model.reader_data import Example, sentences, training_features, windows_around
+from qa.model.passages import windows_around
+from qa.text.structure import sentence_spans
+from qa.training.data import Example, training_features
 from qa.answering.question import analyse
 from qa.answering.candidates import candidates
 from qa.answering.decide import choose, rank, read_in_stages
@@ -56,7 +58,7 @@ class FigureReader:
 
 def test_sentences_keep_their_punctuation_and_cover_the_text():
     text = "第一句。第二句！“第三句？”尾巴"
-    spans = sentences(text)
+    spans = sentence_spans(text)
     assert [text[a:b] for a, b in spans] == ["第一句。", "第二句！", "“第三句？”", "尾巴"]
 
 
@@ -204,7 +206,7 @@ DRCD_TEST = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared"
 @pytest.mark.skipif(not DRCD_TEST.exists(), reason="../shared/data/mrc (the validation data) is not beside the checkout")
 def test_closed_reading_on_a_validation_slice_holds():
     from qa.model.reader import Reader
-    from qa.model.reader_data import load_squad
+    from qa.training.data import load_squad
     from qa.evaluation.mrc import closed_reading
 
     got = closed_reading(Reader(), load_squad(DRCD_TEST)[:100])
@@ -220,7 +222,7 @@ E2E_HIT, E2E_DOC1 = 0.708, 0.958  # first 40 DRCD test paragraphs (120 questions
 @pytest.mark.skipif(not DRCD_TEST.exists(), reason="../shared/data/mrc (the validation data) is not beside the checkout")
 def test_end_to_end_on_a_validation_slice_holds(tmp_path):
     from qa import build_index
-    from qa.model.reader_data import load_squad
+    from qa.training.data import load_squad
     from qa.evaluation.mrc import end_to_end, first_paragraphs, write_corpus
 
     exs = first_paragraphs(load_squad(DRCD_TEST), E2E_PARAGRAPHS)
@@ -243,7 +245,7 @@ def test_a_marked_span_widens_to_its_clause_without_the_punctuation():
 
 def test_distillation_loss_is_zero_when_the_student_matches_the_teacher():
     import torch
-    from qa.model.reader_train import _distillation
+    from qa.training.train import _distillation
 
     teacher = [np.array([[1.0, 0.5], [3.0, -1.0], [0.0, 2.0]], np.float32), np.array([[0.2, 0.1], [1.0, 1.0]], np.float32)]
     mask = torch.tensor([[1, 1, 1], [1, 1, 0]])
@@ -266,7 +268,7 @@ def xquad_index(tmp_path_factory):
     from qa import build_index
     from qa.config import default_mrc_dir
     from qa.evaluation.mrc import write_corpus
-    from qa.model.reader_data import load_xquad
+    from qa.training.data import load_xquad
 
     tmp = tmp_path_factory.mktemp("xquad")
     where = write_corpus(load_xquad(default_mrc_dir(), slice(0, 32), english=False), tmp / "docs")
@@ -282,7 +284,7 @@ def test_xquad_validation_slice_holds_in_both_languages(xquad_index, english):
     same questions in Chinese too (XQuAD's validation articles: never trained, tuned or fitted on)."""
     from qa.config import default_mrc_dir
     from qa.evaluation.mrc import end_to_end
-    from qa.model.reader_data import load_xquad
+    from qa.training.data import load_xquad
 
     index, where = xquad_index
     got = end_to_end(load_xquad(default_mrc_dir(), slice(24, 26), english=english), index, where)
@@ -296,7 +298,7 @@ def test_closed_reading_of_english_questions_holds():
     from qa.config import default_mrc_dir
     from qa.evaluation.mrc import closed_reading
     from qa.model.reader import Reader
-    from qa.model.reader_data import load_xquad
+    from qa.training.data import load_xquad
 
     got = closed_reading(Reader(), load_xquad(default_mrc_dir(), slice(24, 32), english=True)[:60])
     assert got["char_f1"] >= XQUAD_CLOSED_F1 - 0.05, got

@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,7 @@ class StubIndex:
     def __init__(self, cosines, bm25, periods):
         self.chunks = [Chunk(i, "report.txt", "报告", "三、2022年工作安排", f"句子{i}。", 10 * i, 10 * i + 4, 0, i, p)
                        for i, p in enumerate(periods)]
-        self.years = {"report.txt": 2022}
+        self.documents = {"report.txt": SimpleNamespace(year=2022)}
         self._cos, self._bm = np.array(cosines, np.float32), np.array(bm25, np.float32)
         self.bm25 = self
 

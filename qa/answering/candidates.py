@@ -16,6 +16,7 @@ from ..text.clauses import extend_qualifier, has_figure, widen
 from .features import (CLAUSE_FLOOR, Candidate, best_span, focus_of, mentions, question_weights, span_score, stated,
                        subjects_of)
 from .question import Question
+from .result import NotFound
 from .retrieve import Hit
 from .windows import Marked, read_windows, windows
 
@@ -79,7 +80,7 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
     return out
 
 
-def usable(q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], str]:
+def usable(q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], NotFound | None]:
     """The candidates that may answer, best first, or none and the reason.
 
     A sentence about another period than the question's (去年 asked, 今年 told) never answers; a
@@ -88,9 +89,9 @@ def usable(q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], str]:
     """
     out = [c for c in ranked if c.hit.period_agreement >= 0]
     if not out:
-        return [], "period"
+        return [], NotFound("period", q.english)
     if q.kind == "quantity":
         out = [c for c in out if has_figure(c.answer, q.unit)]
         if not out:
-            return [], "figure"
-    return out, ""
+            return [], NotFound("figure", q.english)
+    return out, None

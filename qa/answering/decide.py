@@ -13,25 +13,10 @@ from ..model.heads import Heads, Logistic
 from ..text.clauses import FIGURE, items
 from ..text.tokens import fold
 from .candidates import staged_candidates, usable
-from .features import Candidate, question_weights
+from .features import Candidate, missing, question_weights, subjects_of
 from .question import Question
-from .result import NOT_FOUND, NOT_FOUND_EN
+from .result import NotFound
 from .retrieve import Hit
-
-# Why there is no answer: (English, Chinese), said after "not found".
-REASONS = {
-    "period": ("the documents give this only for another period", "文档只给出了其他时期的情况"),
-    "figure": ("the closest passages give no figure for it", "最接近的段落里没有所问的数字"),
-    "reader": ("the closest passages do not answer it", "最接近的段落没有回答这个问题"),
-    "subject": ("the closest passages do not mention “{}”", "最接近的段落没有提到“{}”"),
-}
-
-
-def message(q: Question, reason: str, what: str = "") -> str:
-    """The "not found" message, in the question's language, with its reason (``what``: the subject missing)."""
-    en, zh = (x.format(what) for x in REASONS[reason])
-    return f"{NOT_FOUND_EN[:-1]} ({en})." if q.english else f"{NOT_FOUND[:-1]}（{zh}）。"
-
 
 def rank(cands: list[Candidate], model: Logistic) -> list[Candidate]:
     """Candidates best first by ``model`` (their ``score`` set to its log-odds)."""
@@ -40,25 +25,27 @@ def rank(cands: list[Candidate], model: Logistic) -> list[Candidate]:
     return sorted(cands, key=lambda c: -c.score)
 
 
-def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=None) -> tuple[Candidate | None, str]:
+def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=None
+           ) -> tuple[Candidate | None, NotFound | None]:
     """The best usable candidate, or None and the reason there is none: the abstention model decides
     on the best usable candidate (its log-odds of answering must be positive). ``similarity(texts)``
     gives the cosines of texts to the question (the answer's is one of the model's features)."""
     out, reason = usable(q, ranked)
-    if not out:
+    if reason:
         return None, reason
     best = out[0]
     if similarity is not None and "answer_cosine" in abstain.weights:
         best.answer_cosine = float(similarity([best.answer])[0])
     if abstain(best.features()) < 0:
-        return None, "reader"
-    return best, ""
+        return None, NotFound("reader", q.english)
+    return best, None
 
 
 def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: Heads, similarity=None
-                   ) -> tuple[list[Candidate], Candidate | None, str]:
+                   ) -> tuple[list[Candidate], Candidate | None, NotFound | None]:
     """Read window batches (``heads.stop``'s stages) until the answer is sure enough; returns all
-    candidates read (ranked), the chosen one (or None) and the reason for none.
+    candidates read (ranked), the chosen one (or None) and the reason for none: where the reader does not
+    answer, the subject of the question the best candidate's context does not mention, when there is one.
 
     After each stage the candidates so far are ranked and the abstention model judges the best; at a
     log-odds of ``stop.logit`` or more, no further windows are read. The stages and that level are
@@ -66,7 +53,7 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
     those of reading every window, at a fraction of the reading time.
     """
     read_so_far: list[Candidate] = []
-    ranked, best, reason = [], None, "reader"
+    ranked, best, reason = [], None, NotFound("reader", q.english)
     for part in staged_candidates(q, hits, index, reader, heads.stop.sizes):
         read_so_far += part
         ranked = rank(read_so_far, heads.rank)
@@ -75,6 +62,10 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
         best, reason = choose(q, ranked, heads.abstain, similarity)
         if best is not None and heads.abstain(best.features()) >= heads.stop.logit:
             break
+    if ranked and reason and reason.kind == "reader":
+        gone = missing(subjects_of(q, index.bm25), ranked[0].context)
+        if gone:
+            reason = NotFound("subject", q.english, gone)
     return ranked, best, reason
 
 

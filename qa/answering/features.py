@@ -22,14 +22,15 @@ from dataclasses import asdict, dataclass
 from ..index.bm25 import BM25
 from ..index.store import Chunk
 from ..model.reader import MAX_ANSWER_TOKENS
-from ..model.reader_data import WINDOW_CHARS
+from ..model.passages import WINDOW_CHARS
 from ..text import dictionary
 from ..text.clauses import FIGURE, clause_spans, extend_qualifier, has_figure, trim
 from ..text.periods import period_of
 from ..text.tokens import fold, tokenize
-from .question import SYNONYMS, Question
+from ..text.lexicon import VERSION as LEXICON_VERSION
+from .question import BRIDGE_WEIGHT, SYNONYM_WEIGHT, SYNONYMS, Question
 from .retrieve import FUSION, Hit
-from .windows import READ_TOP
+from .windows import READ_K, READ_TOP
 
 VERSION = 4  # raised with every change of how a feature is computed (the settings below are compared too)
 # A run of clauses scores its coverage of the question, minus a cost per extra clause and per character past
@@ -237,7 +238,9 @@ class Candidate:
 def signature() -> dict:
     """Everything the features are computed with: fitted models record it, and are used only with the same."""
     return {"version": VERSION, "span": dict(SPAN), "clause_floor": CLAUSE_FLOOR, "read_top": READ_TOP,
-            "window_chars": WINDOW_CHARS, "max_answer_tokens": MAX_ANSWER_TOKENS, "fusion": asdict(FUSION)}
+            "window_chars": WINDOW_CHARS, "max_answer_tokens": MAX_ANSWER_TOKENS, "fusion": asdict(FUSION),
+            "bridge_weight": BRIDGE_WEIGHT, "synonym_weight": SYNONYM_WEIGHT, "lexicon": LEXICON_VERSION,
+            "read_k": READ_K}
 
 
 class FeaturesMismatch(RuntimeError):

@@ -1,7 +1,12 @@
-"""Answering a question, start to end: the question read (a follow-up resolved against the conversation),
-retrieval, reading in stages, the decision, the :class:`Answer` with its citations.
+"""Answering a question, start to end, one stage after another::
 
-    question ─ followup.resolve ─ question.analyse ─ retrieve ─ windows ─ candidates ─ decide ─ Answer
+    text ─ followup.resolve ─ question.analyse ─ scope.read ─┬─ retrieve ─ windows ─ candidates ─ decide ─┬─ Answer
+                                                             └─ (each group of reports in scope, in turn) ─┘
+
+The question is resolved against the conversation and analysed once; the scope says which reports may answer
+(a place or year no report covers ends here, "not found"); each document set of :attr:`.scope.Scope.order` is
+retrieved from, read and decided on until one answers, and what each other report in scope answers is read the
+same way; the :class:`Answer` is then built once, with its citations labelled by their reports.
 
 :func:`answer` is what :func:`qa.api.ask` runs once it has the index, the embedder and the reader.
 """
@@ -9,34 +14,54 @@ retrieval, reading in stages, the decision, the :class:`Answer` with its citatio
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
 from ..index.store import Index
 from ..model.reader import get_reader
-from .decide import item_asked, message, read_in_stages
-from .features import check_heads, missing, subjects_of
+from . import scope as scoping
+from .decide import item_asked, read_in_stages
+from .features import Candidate, check_heads
 from .followup import resolve
 from .question import Question, analyse
-from .result import Answer, citation
+from .result import Answer, Citation, NotFound, citation
 from .retrieve import FUSION, Fusion, Hit, retrieve
-from . import scope
+from .windows import READ_K
 
-HISTORY_TURNS = 3  # earlier questions a follow-up may refer to
 ITEM_ASKED = True  # the answer is narrowed to the list item the question names (decide.item_asked; docs/measurements.md)
 _checked: set[int] = set()  # readers whose fitted models were checked against the features (once each)
 _checked_lock = threading.Lock()
 
 
-def search(question: str, index: Index, embedder, k: int = 10, fusion: Fusion = FUSION, bridge: bool = True,
+def search(question: str, index: Index, embedder, k: int = READ_K, fusion: Fusion = FUSION, bridge: bool = True,
            allowed: frozenset[str] | None = None) -> tuple[Question, np.ndarray, list[Hit]]:
-    """The analysed question, its vector and its k best hits (what :func:`answer_from` reads). ``bridge``: English
+    """The analysed question, its vector and its k best hits (what :func:`read` reads). ``bridge``: English
     words reach Chinese text through the dictionary (off: for the ablation); ``allowed``: the documents that may
     answer (None: all)."""
     q = analyse(question, bridge)
     qvec = embedder.encode_queries([q.embed_text])[0]
     return q, qvec, retrieve(index, q, qvec, k=k, fusion=fusion, allowed=allowed)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What reading one document set gave: the chosen candidate and its span (None: no answer, and why), the
+    passages to cite (chunk, score) best first, and what the decision saw."""
+    best: Candidate | None
+    span: tuple[int, int]  # the answer inside best.chunk.text
+    cites: tuple
+    reason: NotFound | None
+    features: dict
+
+    @property
+    def answered(self) -> bool:
+        return self.best is not None and self.reason is None
+
+    @property
+    def source(self) -> str:
+        return self.best.chunk.doc if self.answered else ""
 
 
 def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[str | Answer] = (),
@@ -50,47 +75,59 @@ def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[
     docs/measurements.md. ``documents``: the documents picked by hand (ids; None: all); within them the place and
     year the question names choose the reports (:mod:`.scope`)."""
     previous = [h.resolved or h.question if isinstance(h, Answer) else str(h) for h in history]
-    previous = [p for p in previous if p][-HISTORY_TURNS:]
+    previous = [p for p in previous if p][-1:]  # a follow-up refers to the question just before it
     resolved = resolve(text, previous, embed=embedder.encode_queries) if previous else text
-    where = scope.read(resolved, index, documents)
-    if where.missing:
-        result = scope.not_covered(where, resolved, chosen=documents is not None)
-        result.kind, result.resolved = analyse(resolved, bridge).kind, resolved
-        return result
     q = analyse(resolved, bridge)
+    where = scoping.read(q, index, documents)
+    if where.missing:
+        why = NotFound("not covered", q.english, where.missing, where.place, where.year, documents is not None)
+        return Answer(resolved, "", True, (), why.message, kind=q.kind, resolved=resolved,
+                      features={"reason": why.kind, "missing": why.what}, reason=why)
     qvec = embedder.encode_queries([q.embed_text])[0]
+    reader = reader or get_reader()
+    _check(reader)
 
     def similarity(texts: list[str]) -> np.ndarray:
         """Cosines of passages to the question."""
         return embedder.encode_passages(texts) @ qvec
 
-    def answer_among(docs: frozenset[str] | None) -> Answer:
-        return answer_from(q, retrieve(index, q, qvec, k=max(top_k, 10), allowed=docs), index, top_k, similarity,
-                           reader, item_rule)
+    done: dict[frozenset[str] | None, tuple[list[Hit], Found]] = {}
 
-    if where.several:  # several reports: the most recent that answers, the others' answers beside it
-        result = scope.answer_in_scope(where, answer_among)
-    else:
-        result = answer_among(where.allowed)
-    result.resolved = resolved
-    return scope.labelled(result, index)
+    def among(docs: frozenset[str] | None) -> tuple[list[Hit], Found]:
+        if docs not in done:
+            hits = retrieve(index, q, qvec, k=max(top_k, READ_K), allowed=docs)
+            done[docs] = hits, read(q, hits, index, similarity, reader, item_rule)
+        return done[docs]
+
+    hits, found = among(where.order[0])
+    for docs in where.order[1:]:
+        if found.answered:
+            break
+        h, f = among(docs)
+        if f.answered:
+            hits, found = h, f
+    others = tuple(_cited(f, index) for _, f in (among(frozenset({d})) for d in where.others(found.source))
+                   if f.answered and f.cites)
+    return _answer(q, resolved, found, index, top_k, others)
 
 
-def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, similarity, reader=None,
-                item_rule: bool = ITEM_ASKED) -> Answer:
-    """Build the :class:`Answer` from retrieval hits: the reader reads windows around the top hits.
+def _check(reader) -> None:
+    """Refuse a reader whose fitted models were fitted on other features (once a reader)."""
+    with _checked_lock:
+        if id(reader) not in _checked:
+            check_heads(reader.heads().features, str(getattr(reader, "weights_dir", "the reader")))
+            _checked.add(id(reader))
+
+
+def read(q: Question, hits: list[Hit], index: Index, similarity, reader, item_rule: bool = ITEM_ASKED) -> Found:
+    """Read the windows around the first :data:`READ_K` hits and decide: the best candidate, or why there is none.
 
     ``similarity(texts)`` gives the cosines of texts to the question (the chosen answer's, for the abstention
     model)."""
-    reader = reader or get_reader()
     heads = reader.heads()
-    with _checked_lock:
-        if id(reader) not in _checked:
-            check_heads(heads.features, str(getattr(reader, "weights_dir", "the reader")))
-            _checked.add(id(reader))
-    ranked, best, reason = read_in_stages(q, hits, index, reader, heads, similarity)
+    ranked, best, reason = read_in_stages(q, hits[:READ_K], index, reader, heads, similarity)
     if not ranked:
-        return Answer(q.text, "", True, [], message(q, "reader"), kind=q.kind)
+        return Found(None, (0, 0), (), NotFound("reader", q.english), {})
     cites, seen = [], set()
     for chunk, score in ([(best.chunk, best.hit.score)] if best else []) + [(c.chunk, c.hit.score) for c in ranked] \
             + [(h.chunk, h.score) for h in hits]:
@@ -100,11 +137,26 @@ def answer_from(q: Question, hits: list[Hit], index: Index, top_k: int, similari
     top = best or ranked[0]
     feats = {k: round(v, 4) for k, v in top.features().items()} | {"answer_logit": round(heads.abstain(top.features()), 4)}
     if reason:
-        out = [citation(ch, sc) for ch, sc in cites[:top_k]]
-        gone = missing(subjects_of(q, index.bm25), top.context) if reason == "reader" else ""
-        text = message(q, "subject", gone) if gone else message(q, reason)
-        return Answer(q.text, "", True, out, text, kind=q.kind, features=feats | {"reason": reason, "missing": gone})
-    a, b = item_asked(q, best, index.bm25) if item_rule else (best.answer_start, best.answer_end)
-    out = [citation(ch, sc, (a, b) if k == 0 else None) for k, (ch, sc) in enumerate(cites[:top_k])]
-    start, end = index.file_offset(best.chunk, a), index.file_offset(best.chunk, b - 1) + 1
-    return Answer(q.text, best.chunk.text[a:b], False, out, "", start, end, q.kind, features=feats)
+        return Found(None, (0, 0), tuple(cites), reason, feats | {"reason": reason.kind, "missing": reason.what})
+    span = item_asked(q, best, index.bm25) if item_rule else (best.answer_start, best.answer_end)
+    return Found(best, span, tuple(cites), None, feats)
+
+
+def _cited(found: Found, index: Index) -> Citation:
+    """The first passage a reading cites, its answer highlighted."""
+    chunk, score = found.cites[0]
+    return citation(chunk, score, found.span if found.answered else None, index.label(chunk.doc))
+
+
+def _answer(q: Question, resolved: str, found: Found, index: Index, top_k: int, others: tuple[Citation, ...]) -> Answer:
+    """The :class:`Answer` of a reading, built once."""
+    cites = tuple(citation(ch, sc, found.span if k == 0 and found.answered else None, index.label(ch.doc))
+                  for k, (ch, sc) in enumerate(found.cites[:top_k]))
+    if not found.answered:
+        return Answer(q.text, "", True, cites, found.reason.message, kind=q.kind, resolved=resolved,
+                      features=found.features, others=others, reason=found.reason)
+    a, b = found.span
+    chunk = found.best.chunk
+    start, end = index.file_offset(chunk, a), index.file_offset(chunk, b - 1) + 1
+    return Answer(q.text, chunk.text[a:b], False, cites, "", start, end, q.kind, resolved=resolved,
+                  features=found.features, others=others)

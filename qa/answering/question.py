@@ -8,7 +8,11 @@
   dictionary (:mod:`qa.text.dictionary`, weighted ``1/sqrt(n)``: the embedding model is cross-lingual but weak
   at ranking Chinese sentences for English questions);
 - ``reader_text``: what the reader reads: the question, with its English words' best Chinese candidates
-  appended (:func:`qa.text.dictionary.gloss`, as the reader was trained).
+  appended (:func:`qa.text.dictionary.gloss`, as the reader was trained);
+- ``year`` and ``year_mode``: the one year it names and whether it asks the plan, the result or a five-year goal
+  of it (:func:`qa.text.periods.year_asked`), which the scope reads (:mod:`.scope`).
+
+Analysed once a question (:func:`analyse`); every later stage reads the :class:`Question`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from ..config import MAX_QUESTION_CHARS
 from ..text import dictionary
 from ..text.lexicon import QUESTION_WORDS, SYNONYMS  # noqa: F401 (re-exported)
-from ..text.periods import period_of
+from ..text.periods import period_of, year_asked
 from ..text.tokens import NOUN_FLAGS, pos_words, tokenize, words
 
 _QUANTITY = re.compile(r"多少|几[个家项座条所万千百亿名人户辆次年倍成大]|几+$|多大|多长|多高|多远|多久|多重|比例|比重|"
@@ -39,7 +43,7 @@ _COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, 
           "two": 2, "three": 3, "four": 4, "five": 5}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Question:
     text: str
     kind: str
@@ -52,7 +56,10 @@ class Question:
     nouns: list[str] = field(default_factory=list)  # content nouns: what the question is about
     quoted: list[str] = field(default_factory=list)  # phrases the question puts in quotes
     reader_text: str = ""  # what the reader reads (English words glossed: qa.text.dictionary.gloss)
-    _periods: dict = field(default_factory=dict, repr=False)
+    normalized: str = ""  # NFKC: what places and years are read from
+    year: int | None = None  # the one year it names (None: none, or several)
+    year_mode: str = ""  # what it asks of that year: plan, result, span (a five-year goal) or either
+    _periods: dict = field(default_factory=dict, repr=False, compare=False)
 
     def period_for(self, year: int | None) -> str:
         """The question's period relative to a document's year (去年 means year - 1)."""
@@ -68,7 +75,8 @@ def prepare(text: str) -> str:
     return text[:MAX_QUESTION_CHARS]
 
 
-def _is_english(text: str) -> bool:
+def is_english(text: str) -> bool:
+    """Latin letters outnumber twice the Chinese characters."""
     latin = len(re.findall(r"[A-Za-z]", text))
     return latin > 2 * len(re.findall(r"[\u3400-\u9fff]", text))
 
@@ -78,13 +86,16 @@ def _is_english(text: str) -> bool:
 # 1.5: 0.726, 2.0: 0.729, 3.0: 0.725, 5.0: 0.714. The embedded question stays as asked (its candidates appended to
 # it: 0.703 at 1.0). docs/measurements.md
 BRIDGE_WEIGHT = 2.0
+SYNONYM_WEIGHT = 0.6  # BM25 weight of a domain synonym of a question word (set by hand in the first round, on dev)
 _LATIN_WORD = re.compile(r"[A-Za-z]{2}")
 
 
 def analyse(text: str, bridge: bool = True) -> Question:
     """What a question asks for. ``bridge``: English words reach Chinese text through the dictionary (off: for
     the ablation)."""
-    english = _is_english(text)
+    english = is_english(text)
+    normalized = unicodedata.normalize("NFKC", text)
+    year, year_mode = year_asked(normalized, is_english(normalized))
     when = _WHEN.search(text)
     kind = ("yesno" if _YESNO.search(text) else "list" if _LIST.search(text) else
             "quantity" if _QUANTITY.search(text) or when else "entity" if _ENTITY.search(text) else "fact")
@@ -112,11 +123,12 @@ def analyse(text: str, bridge: bool = True) -> Question:
                 expand([z], BRIDGE_WEIGHT * w)
                 bridged.append(z)
     for w in ws:  # synonyms of whole words only (not of jieba's search-mode sub-words)
-        expand(SYNONYMS.get(w, []), 0.6)
+        expand(SYNONYMS.get(w, []), SYNONYM_WEIGHT)
     embed = text
     quoted = re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", text)
     reader = dictionary.gloss(text) if bridged else text
-    return Question(text, kind, english, terms + extra, weights, unit, count, embed, nouns(text), quoted, reader)
+    return Question(text, kind, english, terms + extra, weights, unit, count, embed, nouns(text), quoted, reader,
+                    normalized, year, year_mode)
 
 
 # "how big/long/…": set apart before tagging, or jieba glues it to the noun that follows (多大面积 → 多 / 大面积)

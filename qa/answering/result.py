@@ -1,4 +1,6 @@
-"""What ``ask()`` returns: the :class:`Answer` and its :class:`Citation` s (offsets into documents)."""
+"""What ``ask()`` returns: the :class:`Answer`, its :class:`Citation` s (offsets into documents) and, when there is no
+answer, the :class:`NotFound` reason. All three are frozen: an answer is built once, when everything it says is
+known (:mod:`.pipeline`)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,46 @@ NOT_FOUND = "文档中没有找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not answer this question."
 
 
-@dataclass
+@dataclass(frozen=True)
+class NotFound:
+    """Why there is no answer, made where that is decided; :attr:`message` says it in the question's language.
+
+    ``kind``: ``period`` (only another period is told), ``figure`` (no figure for a quantity question), ``reader`` (the
+    closest passages do not answer), ``subject`` (they do not mention ``what``), ``not covered`` (no indexed report
+    covers ``what``: a place or a year; ``chosen``: among the documents picked by hand)."""
+    kind: str
+    english: bool = False
+    what: str = ""  # the subject missing (subject), the place and year not covered (not covered)
+    place: str = ""  # not covered: the place as the question names it
+    year: int | None = None  # not covered: the year asked
+    chosen: bool = False  # not covered: among the documents picked by hand
+
+    @property
+    def message(self) -> str:
+        if self.kind == "not covered":
+            if self.english:
+                report = " ".join(x for x in ("report", f"of {self.place}" if self.place else "",
+                                              f"for {self.year}" if self.year else "") if x)
+                said = f"none of the chosen documents is a {report}" if self.chosen else f"no {report} is indexed"
+                return f"{NOT_FOUND_EN[:-1]} ({said})."
+            return f"{NOT_FOUND[:-1]}（{'所选文档中没有' if self.chosen else '没有索引'}{self.what}的报告）。"
+        en, zh = (x.format(self.what) for x in REASONS[self.kind])
+        return f"{NOT_FOUND_EN[:-1]} ({en})." if self.english else f"{NOT_FOUND[:-1]}（{zh}）。"
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"message": self.message}
+
+
+# Why there is no answer: (English, Chinese), said after "not found".
+REASONS = {
+    "period": ("the documents give this only for another period", "文档只给出了其他时期的情况"),
+    "figure": ("the closest passages give no figure for it", "最接近的段落里没有所问的数字"),
+    "reader": ("the closest passages do not answer it", "最接近的段落没有回答这个问题"),
+    "subject": ("the closest passages do not mention “{}”", "最接近的段落没有提到“{}”"),
+}
+
+
+@dataclass(frozen=True)
 class Citation:
     doc: str
     title: str
@@ -40,33 +81,35 @@ class Citation:
         return f"「{self.quote}」 —— {where}（{self.doc}，{page}第{self.start}–{self.end}字）"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str  # verbatim from a document; "" when abstained
     abstained: bool
-    citations: list[Citation]
-    message: str = ""  # what to tell the user when there is no answer
+    citations: tuple[Citation, ...]
+    message: str = ""  # what to tell the user when there is no answer (``reason.message``)
     answer_start: int = -1  # the answer's offsets in its document's text (-1 when abstained)
     answer_end: int = -1
     kind: str = ""  # quantity / list / entity / yesno / fact
     seconds: float = 0.0
     resolved: str = ""  # the standalone question answered: a follow-up read with the conversation's history
-    features: dict = field(default_factory=dict, repr=False)  # what the choice and the abstention saw
+    features: dict = field(default_factory=dict, repr=False, compare=False)  # what the choice and abstention saw
     # several reports in scope: what each other report answers to the same question (its answer highlighted in its
     # quote; the report named by its label), most recent first; reports that do not answer are not listed
-    others: list[Citation] = field(default_factory=list)
+    others: tuple[Citation, ...] = ()
+    reason: NotFound | None = None  # why there is no answer (None when answered)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["citations"] = [c.to_dict() for c in self.citations]
         d["others"] = [c.to_dict() for c in self.others]
+        d["reason"] = self.reason.to_dict() if self.reason else None
         return d
 
     def __str__(self) -> str:
         return self.message if self.abstained else self.answer
 
 
-def citation(chunk: Chunk, score: float, highlight: tuple[int, int] | None = None) -> Citation:
+def citation(chunk: Chunk, score: float, highlight: tuple[int, int] | None = None, label: str = "") -> Citation:
     return Citation(chunk.doc, chunk.title, chunk.section, chunk.text, chunk.start, chunk.end,
-                    round(float(score), 4), highlight, page=chunk.page)
+                    round(float(score), 4), highlight, page=chunk.page, label=label)

@@ -86,7 +86,7 @@ def retrieve(index: Index, question: Question, qvec: np.ndarray, k: int = 10, fu
     for i in candidates:
         chunk = index.chunks[i]
         lex = float(bm[i]) / best_bm if best_bm > 0 else 0.0
-        agree = compatible(question.period_for(index.years.get(chunk.doc)), chunk.period)
+        agree = compatible(question.period_for(index.documents[chunk.doc].year), chunk.period)
         score = fusion.dense * dense[i] + fusion.lexical * lex + fusion.period * agree
         if para_score is not None:
             score += fusion.paragraph * float(para_score[of[i]])

@@ -1,7 +1,7 @@
 """Reading windows: the retrieved sentences grown into the passages the reader reads, and its spans mapped back.
 
 Each of the top ``READ_TOP`` hits is grown into a window the way the reader was trained
-(:func:`qa.model.reader_data.windows_around`): the sentence plus its neighbours in the same
+(:func:`qa.model.passages.windows_around`): the sentence plus its neighbours in the same
 paragraph, up to ``WINDOW_CHARS`` characters. The reader returns each window's best span and its
 margin over "no answer" (:func:`read_windows`); the span is mapped back onto the sentence (chunk) it
 lies in (:class:`Marked`).
@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from ..index.store import Chunk, Index
 from ..model.reader import Reading
-from ..model.reader_data import WINDOW_CHARS, windows_around
+from ..model.passages import WINDOW_CHARS, windows_around
 from .retrieve import Hit
 
 READ_TOP = 6  # windows read per question at most, in the stages reader.json's "stop" gives (docs/measurements.md)
+READ_K = 10  # retrieval hits a question's windows and neighbours are taken from: what the fit read (qa fit-reader);
+# more citations than this (top_k) come from further hits and never change what is read
 
 
 @dataclass

@@ -19,7 +19,9 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from ..model.reader_data import WINDOW_CHARS, Example, sentences, windows_around
+from ..model.passages import WINDOW_CHARS, windows_around
+from ..text.structure import sentence_spans
+from ..training.data import Example
 from ..text.dictionary import gloss
 
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -40,7 +42,7 @@ def char_f1(pred: str, gold: str) -> float:
 
 def passage_windows(text: str, limit: int = WINDOW_CHARS) -> list[tuple[int, int]]:
     """The windows a passage is read in: each sentence grown with its neighbours (deduplicated)."""
-    spans = sentences(text) or [(0, len(text))]
+    spans = sentence_spans(text) or [(0, len(text))]
     return list(dict.fromkeys(windows_around(spans, i, limit) for i in range(len(spans))))
 
 
@@ -125,11 +127,11 @@ def end_to_end(examples: list[Example], index_dir: str | Path, where: dict[str, 
 
 
 def near_misses(examples: list[Example], seed: int = 0) -> list[Example]:
-    """A near miss of each question that has one (:func:`qa.model.augment.near_miss`: its subject, unit or period
+    """A near miss of each question that has one (:func:`qa.training.augment.near_miss`: its subject, unit or period
     changed to one its paragraph lacks), unanswerable; ``title`` records the kind."""
     import random
 
-    from ..model.augment import near_miss, noun_pool
+    from ..training.augment import near_miss, noun_pool
 
     rng, pool = random.Random(seed), noun_pool([e.question for e in examples])
     out = []

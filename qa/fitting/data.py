@@ -7,7 +7,7 @@ Never DRCD test, XQuAD's validation articles or ``eval/report_qa_extra.jsonl`` (
 * ``drcd``: DRCD dev's last ``TUNE_ARTICLES`` articles (kept out of the reader's training) as a corpus of one
   document per paragraph; each question is asked once over the corpus (answerable), once with its own
   article's sentences taken out of the hits (no answer left, unless another article holds it: then it is not
-  counted as unanswerable), and once as a near miss (:func:`qa.model.augment.near_miss`: its subject, unit or
+  counted as unanswerable), and once as a near miss (:func:`qa.training.augment.near_miss`: its subject, unit or
   period changed; unanswerable);
 * ``xquad``: XQuAD's articles ``XQUAD_TUNE`` (20-23, kept out of the reader's training), English and Chinese
   questions over the paragraphs of articles 0-23 as documents, answerable and with their own article out.
@@ -29,8 +29,8 @@ from ..api import build_index, load_index
 from ..evaluation.mrc import normalize, write_corpus
 from ..evaluation.report import answer_hits, load_gold
 from ..model.embedding import get_embedder
-from ..model.augment import near_miss, noun_pool
-from ..model.reader_data import TUNE_ARTICLES, XQUAD_TUNE, Example, load_squad, load_xquad
+from ..training.augment import near_miss, noun_pool
+from ..training.data import TUNE_ARTICLES, XQUAD_TUNE, Example, load_squad, load_xquad
 
 
 @dataclass

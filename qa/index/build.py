@@ -24,6 +24,7 @@ from ..text.lexicon import VERSION as LEXICON_VERSION
 from ..text.documents import Document
 from ..model.embedding import Embedder, get_embedder
 from ..text.formats import load_document, reader_version, unsupported
+from .store import Document as StoredDocument
 from .store import MANIFEST, Chunk, Index, IndexNotFound, IndexUnusable, build_lock, read_manifest, write_index
 from ..text.structure import build_structure, section_string
 from ..text.tokens import tokenize
@@ -107,17 +108,20 @@ _SHORT = re.compile(r"[，,]")
 
 @dataclass
 class DocumentChunks:
-    """A document read for the index: its chunks, its number of sections, the year its periods count from
-    (:func:`qa.text.periods.document_year`) and its place and year as a report (:mod:`qa.text.reports`)."""
+    """A document read for the index: its chunks, its number of sections, the latest year its names give
+    (:func:`qa.text.periods.document_year`) and its place and year as a report (:mod:`qa.text.reports`); its periods
+    count from the report's year where it was read, else from that one (:attr:`qa.index.store.Document.year`)."""
     chunks: list[Chunk]
     sections: int
-    year: int | None
+    named_year: int | None
     identity: ReportIdentity
 
 
 def document_chunks(doc: Document, settings: ChunkSettings) -> DocumentChunks:
     sections, sentences = build_structure(doc, settings.max_chars)
-    year = document_year([doc.title, doc.doc_id] + [s.title for s in sections])
+    named_year = document_year([doc.title, doc.doc_id] + [s.title for s in sections])
+    identity = identify(doc, [s.title for s in sections])
+    year = identity.year or named_year
     chunks = []
     context_cache: dict[tuple, list[str]] = {}
     for s in sentences:
@@ -126,7 +130,7 @@ def document_chunks(doc: Document, settings: ChunkSettings) -> DocumentChunks:
         period = chunk_period(s.text, doc.paragraphs[s.para].text, s.path, year)
         chunks.append(Chunk(-1, doc.doc_id, doc.title, section_string(s.path), s.text, s.start, s.end,
                             s.para, s.seq, period, tokenize(s.text), context_cache[s.path], doc.page_at(s.start)))
-    return DocumentChunks(chunks, len(sections), year, identify(doc, [s.title for s in sections]))
+    return DocumentChunks(chunks, len(sections), named_year, identity)
 
 
 def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Path | None = None,
@@ -156,16 +160,16 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
         documents: list[dict] = []
         by_hash: dict[str, str] = {}
         if old and keep_existing:  # content already indexed under another name stays under that name
-            by_hash = {info["sha256"]: doc_id for doc_id, info in old.documents.items()}
+            by_hash = {info.sha256: doc_id for doc_id, info in old.documents.items()}
         fresh: list[int] = []  # positions in `chunks` still to embed
         names: set[str] = set()
 
-        def take_old(doc_id: str, info: dict) -> None:
+        def take_old(doc_id: str, info: StoredDocument) -> None:
             """Reuse an unchanged document's chunks and vectors from the previous index."""
             ids = old.by_doc.get(doc_id, [])
             chunks.extend(old.chunks[i] for i in ids)
             vectors.append(old.vectors_of(ids))
-            documents.append(info)
+            documents.append(info.to_dict())
             names.add(doc_id)
             summary.unchanged.append(doc_id)
             summary.reused += len(ids)
@@ -182,7 +186,7 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                     raise DocumentError(f"{path.name}: another file with the same name is already indexed "
                                         f"({next(d['path'] for d in documents if d['doc_id'] == path.name)})")
                 reuse = old and old.documents.get(path.name)
-                if reuse and reuse["sha256"] == digest and reuse.get("reader", 1) == reader_version(path):
+                if reuse and reuse.sha256 == digest and reuse.reader == reader_version(path):
                     take_old(path.name, reuse)
                 else:
                     doc = load_document(path, data, progress=lambda d, t: note("ocr", d, t))
@@ -193,7 +197,7 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                     fresh += range(len(chunks), len(chunks) + len(doc_chunks))
                     chunks += doc_chunks
                     documents.append({"doc_id": doc.doc_id, "title": doc.title, "path": str(path), "sha256": digest,
-                                      "sections": read.sections, "chunks": len(doc_chunks), "year": read.year,
+                                      "sections": read.sections, "chunks": len(doc_chunks), "year": read.named_year,
                                       "report": identity.to_dict(), "notes": doc.notes + identity.missing(),
                                       "pages": len(doc.pages) or None, "reader": reader_version(path),
                                       "built": time.strftime("%Y-%m-%d %H:%M:%S"), "text": doc.text})
@@ -206,7 +210,7 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
         if old and keep_existing:
             hashes = {d["sha256"] for d in documents}
             for doc_id, info in old.documents.items():
-                if doc_id not in names and info["sha256"] not in hashes:
+                if doc_id not in names and info.sha256 not in hashes:
                     take_old(doc_id, info)
         if old:
             summary.removed = sorted(d for d in old.documents if d not in names)
@@ -290,9 +294,9 @@ def remove_documents(doc_ids: Iterable[str], index_dir: str | Path | None = None
             summary.skipped.append((d, "not in the index"))
         summary.removed = sorted(gone & set(index.documents))
         if not summary.removed:
-            return _finish(summary, list(index.documents.values()), index.chunks, t0)
+            return _finish(summary, [d.to_dict() for d in index.documents.values()], index.chunks, t0)
         keep = [c.id for c in index.chunks if c.doc not in gone]
-        documents = [info for d, info in index.documents.items() if d not in gone]
+        documents = [info.to_dict() for d, info in index.documents.items() if d not in gone]
         chunks = [index.chunks[i] for i in keep]
         _write(index_dir, index.model_id, index.manifest["chunking"], chunks, index.vectors_of(keep), documents,
                index.manifest.get("encoder", ""))

@@ -183,14 +183,56 @@ def check_model(manifest: dict, index_dir: Path, model_id: str | None) -> None:
             f"rebuild it with `qa build --model {model_id}` or use the model it was built with")
 
 
-class Index:
-    """A loaded index: chunks, FAISS vectors, BM25 and per-document texts."""
+@dataclass(frozen=True)
+class Document:
+    """An indexed document, as ``documents.jsonl`` records it (:meth:`to_dict`, :meth:`from_dict`)."""
+    doc_id: str
+    title: str
+    path: str
+    sha256: str
+    sections: int
+    chunks: int
+    text: str  # the decoded text citations' offsets point into
+    report: ReportIdentity = ReportIdentity()  # its place and year as a report, where they were read
+    named_year: int | None = None  # the latest year its title, file name and headings name (a guess, for a
+    # document that is no report read as one)
+    notes: tuple[str, ...] = ()
+    pages: int | None = None
+    reader: int = 1  # the version of the format reader that read it
+    built: str = ""
 
-    def __init__(self, index_dir: Path, manifest: dict, chunks: list[Chunk], faiss_index, documents: dict[str, dict]):
+    @property
+    def year(self) -> int | None:
+        """The year the document speaks in, its periods count from (去年 is year - 1): the report's year where it
+        was read (:attr:`dated`), else the year its names give."""
+        return self.report.year or self.named_year
+
+    @property
+    def dated(self) -> bool:
+        """Its year was read as a report's (its plan, title or opening): it is placed in time among reports."""
+        return self.report.year is not None
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "title": self.title, "path": self.path, "sha256": self.sha256,
+                "sections": self.sections, "chunks": self.chunks, "year": self.named_year,
+                "report": self.report.to_dict(), "notes": list(self.notes), "pages": self.pages, "reader": self.reader,
+                "built": self.built, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Document":
+        return cls(d["doc_id"], d.get("title", ""), d.get("path", ""), d.get("sha256", ""), d.get("sections", 0),
+                   d.get("chunks", 0), d.get("text", ""), ReportIdentity.from_dict(d.get("report")), d.get("year"),
+                   tuple(d.get("notes") or ()), d.get("pages"), d.get("reader", 1), d.get("built", ""))
+
+
+class Index:
+    """A loaded index: chunks, FAISS vectors, BM25 and the documents (:class:`Document`)."""
+
+    def __init__(self, index_dir: Path, manifest: dict, chunks: list[Chunk], faiss_index,
+                 documents: dict[str, Document]):
         self.dir, self.manifest, self.chunks, self.faiss, self.documents = index_dir, manifest, chunks, faiss_index, documents
         self.bm25 = BM25([c.tokens + c.context_tokens for c in chunks])
-        self.years = {d: info.get("year") for d, info in documents.items()}
-        self.reports = {d: ReportIdentity.from_dict(info.get("report")) for d, info in documents.items()}
+        self.reports = {d: doc.report for d, doc in documents.items()}
         self.by_doc: dict[str, list[int]] = {}
         for c in chunks:
             self.by_doc.setdefault(c.doc, []).append(c.id)
@@ -248,7 +290,7 @@ class Index:
                 with open(gen / "chunks.jsonl", encoding="utf-8") as f:
                     chunks = [Chunk(**json.loads(line)) for line in f]
                 with open(gen / "documents.jsonl", encoding="utf-8") as f:
-                    documents = {d["doc_id"]: d for d in map(json.loads, f)}
+                    documents = {d["doc_id"]: Document.from_dict(d) for d in map(json.loads, f)}
                 vectors = faiss.read_index(str(gen / "index.faiss"))
             except FileNotFoundError:
                 if attempt < 2 and read_manifest(index_dir).get("generation") != manifest["generation"]:
@@ -291,7 +333,7 @@ class Index:
         return np.stack([self.faiss.reconstruct(int(i)) for i in ids]).astype(np.float32)
 
     def document_text(self, doc_id: str) -> str:
-        return self.documents[doc_id]["text"]
+        return self.documents[doc_id].text
 
     def file_offset(self, chunk: Chunk, i: int) -> int:
         """Offset in the document text of character ``i`` of ``chunk.text`` (cleaning only dropped characters)."""

@@ -111,9 +111,9 @@ def cpu_session(path: Path, threads: int | None = None):
 class OnnxEncoder:
     """Tokenize with the model's ``tokenizer.json``, run the ONNX transformer, pool, normalize."""
 
-    def __init__(self, model_dir: Path, quantized: bool = True, threads: int | None = None):
+    def __init__(self, model_dir: Path, quantized: bool = True, threads: int | None = None, path: Path | None = None):
         self.model_dir = Path(model_dir)
-        path = onnx_dir(model_dir) / (GRAPH_INT8 if quantized else GRAPH)
+        path = Path(path) if path else onnx_dir(model_dir) / (GRAPH_INT8 if quantized else GRAPH)
         if not path.exists():
             raise FileNotFoundError(path)
         self.path = path

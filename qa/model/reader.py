@@ -2,10 +2,11 @@
 
 Given a question and a few passages (a retrieved sentence with its neighbours), it returns for each
 passage the best span (character offsets inside the passage), that span's score and the passage's
-no-answer score. The shipped graph (``weights/reader.int8.onnx``, made by :mod:`qa.model.reader_train`)
+no-answer score. The shipped graph (``weights/reader.int8.onnx``)
 starts after the word-embedding lookup, so the 250k-row table is not shipped twice: rows are read
 from the converted e5 model's ``model.safetensors`` through a memory map shared with the query
-encoder (:mod:`qa.model.vocab`), as is the tokenizer.
+encoder (:mod:`qa.model.vocab`), as is the tokenizer. The graph is made by ``qa train-reader``
+(:mod:`qa.training`), in the int8 form of :mod:`qa.model.quantize`.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import numpy as np
 
 from ..config import reader_weights_dir
 from .heads import Heads
-from .reader_data import encode
+from .passages import encode
 from .vocab import embed
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
+GRAPH = "reader.int8.onnx"
 MAX_ANSWER_TOKENS = 30  # longest span considered; DRCD answers are a median of 4 characters, CMRC's 19
 
 
@@ -71,8 +73,9 @@ class Reader:
     """Reads passages for a question. Loads lazily (:meth:`warm_up`), once; thread-safe."""
 
     def __init__(self, weights_dir: str | Path | None = None, model_dir: str | Path | None = None,
-                 threads: int | None = None):
+                 threads: int | None = None, graph: str = GRAPH):
         self.weights_dir = Path(weights_dir or reader_weights_dir() or WEIGHTS_DIR)
+        self.graph = graph
         self.model_dir = Path(model_dir) if model_dir else None
         self.threads = threads
         self._session = None
@@ -102,7 +105,7 @@ class Reader:
             from .onnx_backend import cpu_session
             from .vocab import shared_tokenizer, word_table
 
-            path = self.weights_dir / "reader.int8.onnx"
+            path = self.weights_dir / self.graph
             if not path.exists():
                 raise ReaderError(f"no reader weights at {path}: reinstall the package or run `qa train-reader`")
             if self.model_dir is None:
@@ -132,7 +135,7 @@ class Reader:
         return list(self._pool.map(lambda p: self._read_one(question, p), passages))
 
     def logits(self, ids: np.ndarray) -> np.ndarray:
-        """The start/end scores of every token of one encoded window (``reader_data.encode``'s ids)."""
+        """The start/end scores of every token of one encoded window (:func:`qa.model.passages.encode`'s ids)."""
         self.warm_up()
         return self._session.run(None, {"inputs_embeds": embed(self._words, ids[None]),
                                         "attention_mask": np.ones((1, len(ids)), np.int64)})[0][0]

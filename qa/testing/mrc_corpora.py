@@ -2,7 +2,7 @@
 
 Each paragraph becomes a ``.txt`` document (title, blank line, paragraph) written by
 :func:`qa.evaluation.mrc.write_corpus`; DRCD (Traditional Chinese) is converted to Simplified by
-:func:`qa.model.reader_data.load_squad`. Used by ``tests/test_corpora.py``, the corpus-drawn
+:func:`qa.training.data.load_squad`. Used by ``tests/test_corpora.py``, the corpus-drawn
 property tests in ``tests/test_bad_questions.py`` and ``benchmarks/corpora.py``.
 """
 
@@ -53,7 +53,7 @@ def available() -> bool:
 
 def examples(name: str, every: int = 1, t2s: bool | None = None) -> list:
     """The corpus's examples; ``every=k`` keeps every k-th article (a spread-out subsample, converted faster)."""
-    from ..model.reader_data import load_squad
+    from ..training.data import load_squad
 
     return load_squad(DATA / f"{name}.json", t2s=t2s, articles=slice(None, None, every))
 

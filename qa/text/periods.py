@@ -23,11 +23,37 @@ _CUES = PERIOD_CUES  # (period, pattern) checked in order; first match wins (lex
 _COMPILED = [(p, re.compile(rx, re.I)) for p, rx in _CUES]
 _REVIEW = "回顾"  # a heading or passage that reviews past work
 _LOOKS_BACK = re.compile("|".join(rx for p, rx in _CUES if p in ("past1", "past5")) + "|" + _REVIEW, re.I)
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?:\s*年|\b)")
+# A year, the one pattern (19xx, 20xx) every other is made of: as Chinese text writes it (2022年, not 2020年代), in any
+# text (2022年 or a bare 2022), in English.
+YEAR = r"(?:19|20)\d\d"
+CALENDAR_YEAR = r"(?:1[5-9]|20)\d\d"  # a year of any text, history's too (reading-comprehension questions: 1759年)
+YEAR_ZH = re.compile(rf"(?<!\d)({YEAR})\s*年(?!代)")
+YEAR_EN = re.compile(rf"\b({YEAR})\b")
+_YEAR = re.compile(rf"(?<!\d)({YEAR})(?:\s*年|\b)")
 
 
-_PLAN_YEAR = re.compile(r"(20\d\d)年(?:工作安排|工作任务|主要任务|工作要点)")  # the year the report plans: its 今年
-_TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:[\u4e00-\u9fff]{0,6})?政府工作报告")
+_PLAN_YEAR = re.compile(rf"({YEAR})年(?:工作安排|工作任务|主要任务|工作要点)")  # the year the report plans: its 今年
+_TITLE_YEAR = re.compile(rf"({YEAR})年(?:度)?(?:[\u4e00-\u9fff]{0,6})?政府工作报告")
+# what a question asks of a year: a five-year goal, the plan, or the result
+SPAN_WORDS = re.compile(rf"到\s*{YEAR}\s*年|{YEAR}\s*年(?:底)?(?:之)?前|五年|年均|累计|\bby (?:the end of )?{YEAR}\b|"
+                        r"five.year", re.I)
+PLAN_WORDS = re.compile(r"目标|计划|预期|预计|力争|争取|打算|安排|拟|(?<![主重需只])要|将|\btarget|\bplan|\bgoal|\bexpect|"
+                        r"\bwill\b|\baim|ceiling", re.I)
+RESULT_WORDS = re.compile(r"(?<![为除])了|实际|完成|已经|\bdid\b|\bwas\b|\bwere\b|achiev|reached|actual|\bgrew\b|\brose\b",
+                          re.I)
+
+
+def year_asked(text: str, english: bool) -> tuple[int | None, str]:
+    """The one year a question names, and what it asks of it: ``span`` (a five-year goal: 到2027年, 累计),
+    ``plan`` (目标, 计划, 要, will), ``result`` (了, 实际, 完成, did) or ``either``. (None, "") when it names none,
+    or several. ``text``: NFKC-normalized."""
+    years = {int(y) for y in YEAR_ZH.findall(text)} or ({int(y) for y in YEAR_EN.findall(text)} if english else set())
+    if len(years) != 1:
+        return None, ""
+    plan, result = bool(PLAN_WORDS.search(text)), bool(RESULT_WORDS.search(text))
+    mode = "span" if SPAN_WORDS.search(text) else "plan" if plan and not result else "result" if result and not plan \
+        else "either"
+    return years.pop(), mode
 
 
 def stated_year(texts: list[str]) -> int | None:

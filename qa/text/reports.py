@@ -24,20 +24,24 @@ from dataclasses import asdict, dataclass
 from pathlib import PurePath
 
 from .documents import Document
-from .periods import stated_year
+from .periods import YEAR, stated_year
 
-_LEVELS = "自治区|自治州|自治县|地区|省|市|区|县|州|盟|旗"
+# a place's level, as its name ends (the one table: reports read here, questions in qa.answering.scope)
+LEVELS = ("自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "州", "盟", "旗")
+_LEVELS = "|".join(LEVELS)
+LEVEL_CHARS = frozenset(x for x in LEVELS if len(x) == 1)
+NAME_WITH_LEVEL = re.compile(rf"^[\u4e00-\u9fff]{{2,10}}(?:{_LEVELS})$")  # 东岭市, 内蒙古自治区
+GENERIC = re.compile(rf"^[\u4e00-\u9fff](?:{_LEVELS}|城|镇|乡|村)$")  # 全市 本区 城市 城镇: no names
 _NAME = rf"[\u4e00-\u9fff]{{2,10}}?(?:{_LEVELS})"
 _TITLE = re.compile(rf"^({_NAME})(?:人民)?(?:政府|工作报告)")
 _CONGRESS = re.compile(rf"在({_NAME})第[一二三四五六七八九十]+届人民代表大会")
 _HEAD = re.compile(rf"({_NAME})人民政府(?:代理)?(?:省长|市长|区长|县长|州长|主席|盟长|旗长)")
 _SPEAKER = re.compile(rf"我代表({_LEVELS})人民政府")
-_OPENING_DATE = re.compile(r"(20\d\d)年\d{1,2}月\d{1,2}日在[^，。]{0,20}人民代表大会")
-_YEARS = re.compile(r"(?:19|20)\d\d年度?")
+_OPENING_DATE = re.compile(rf"({YEAR})年\d{1,2}月\d{1,2}日在[^，。]{0,20}人民代表大会")
+_YEARS = re.compile(rf"{YEAR}年度?")
 _FILE_NAME = re.compile(rf"^({_NAME})")
 _FILE_CHINESE = re.compile(r"^([\u4e00-\u9fff]{2,6})(?=\d|_|-|\s|政府|工作|$)")
-_FILE_LATIN = re.compile(r"^([A-Za-z]{3,})[ _\-.]*(?:19|20)\d\d")
-_GENERIC = re.compile(rf"^[\u4e00-\u9fff](?:{_LEVELS}|城|镇|乡|村)$")  # 城市 全市 城镇 本区: no names
+_FILE_LATIN = re.compile(rf"^([A-Za-z]{{3,}})[ _\-.]*{YEAR}")
 OPENING_CHARS = 600  # the opening read for the congress line and the date (the fixtures' run to about 120)
 NAMED_CHARS = 30_000  # the text read for the place it names most (the seed: 10,184 characters in all)
 # the name read from the text: mentioned at least this often, and this many times as often as the next place;
@@ -91,7 +95,7 @@ def _most_named(text: str) -> str:
 
     counts: Counter[str] = Counter()
     for word, flag in pos_words(text[:NAMED_CHARS]):
-        if flag == "ns" and len(word) >= 2 and not _GENERIC.match(word):
+        if flag == "ns" and len(word) >= 2 and not GENERIC.match(word):
             counts[_short(word)] += 1
     top = counts.most_common(2)
     if not top or top[0][1] < NAME_MENTIONS or (len(top) > 1 and top[0][1] < NAME_LEAD * top[1][1]):

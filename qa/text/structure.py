@@ -70,6 +70,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
+def sentence_spans(text: str, max_chars: int = 240) -> list[tuple[int, int]]:
+    """The sentences of a passage as the index cuts them (:func:`split_sentences`, long ones cut at clause
+    boundaries into pieces of at most ``max_chars``): what the reader is given windows of, in training and in
+    validation as at question time."""
+    return [p for a, b in split_sentences(text) for p in split_long(text, a, b, max_chars)]
+
+
 def split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
     """Cut text[start:end] at clause boundaries into pieces of at most max_chars (where possible)."""
     if end - start <= max_chars:

@@ -6,9 +6,11 @@
 * **glossed** (:func:`glossed`): every word with a gloss replaced (a word-by-word English question);
 * **near misses** (:func:`near_miss`): a question the passage no longer answers, though it reads almost the
   same: its subject replaced by one absent from the passage (``subject``), the asked unit by one the passage does
-  not give (``多少公里`` where it gives 个: ``attribute``), or its year or period moved to one the passage does not
-  cover (``period``). The passage's own window then has no answer: the reader learns to say so for them, the
-  abstention fit sees them beside real questions, and DRCD test's near misses are a validation set.
+  not give (``多少公里`` where it gives 个: ``attribute``), the measure it asks for by one the passage gives no
+  figure of (``多少个`` → ``多少钱``, ``how many`` → ``how much money``: ``measure``, :mod:`qa.text.measures`), or
+  its year or period moved to one the passage does not cover (``period``). The passage's own window then has no
+  answer: the reader learns to say so for them, the abstention fit sees them beside real questions, and DRCD
+  test's near misses are a validation set.
 """
 
 from __future__ import annotations
@@ -16,19 +18,18 @@ from __future__ import annotations
 import random
 import re
 
+from ..text import measures
 from ..text.dictionary import english_of
 from ..text.lexicon import QUESTION_WORDS, STOPWORDS
-from ..text.periods import period_of
+from ..text.periods import CALENDAR_YEAR, period_of
 from ..text.tokens import NOUN_FLAGS, pos_words, word_frequency
 
 SWITCH_SHARE = 0.5  # of a question's content words with a gloss, the share put into English
 _CONTENT = ("n", "v", "a", "j", "l", "i")  # jieba POS families whose words carry content
 # measure words a quantity question may ask in (多少公里): a near miss asks in one its passage does not give
-UNITS = ("公里", "米", "千米", "平方公里", "平方米", "公顷", "亩", "吨", "千克", "公斤", "亿元", "万元", "元", "美元",
-         "人", "万人", "个", "家", "所", "座", "条", "辆", "台", "张", "架", "艘", "件", "部", "种", "次", "场",
-         "年", "天", "小时", "分钟", "岁", "倍", "度", "层", "页", "首", "本", "篇", "名", "位")
+UNITS = tuple(u for u in measures.UNITS if not u.isascii()) + ("次", "分钟", "岁", "度", "层", "页", "首", "本", "篇")
 _ASKED_UNIT = re.compile(r"(多少|几)(" + "|".join(sorted(UNITS, key=len, reverse=True)) + ")")
-_YEAR = re.compile(r"(?<![0-9])(1[5-9][0-9]{2}|20[0-9]{2})(?=年)")
+_YEAR = re.compile(rf"(?<![0-9])({CALENDAR_YEAR})(?=年)")
 MIN_WORD_COUNT = 20  # a replacement subject is a word jieba's dictionary counts this often (not a segmentation slip)
 PERIOD_WORDS = ("去年", "今年", "明年", "前年", "今后五年", "过去五年")  # a report's periods, as questions name them
 
@@ -83,6 +84,8 @@ def near_miss(question: str, passage: str, rng: random.Random, nouns: dict[str, 
     kinds = []
     if _ASKED_UNIT.search(question):
         kinds.append("attribute")
+    if _measure_phrase(question):
+        kinds.append("measure")
     if any(y in passage for y in _YEAR.findall(question)) or any(p in question and p in passage for p in PERIOD_WORDS):
         kinds.append("period")
     rng.shuffle(kinds)  # the rarer kinds first, when they apply; then the subject
@@ -101,6 +104,8 @@ def near_miss(question: str, passage: str, rng: random.Random, nouns: dict[str, 
                 if new not in passage and not set(new) & set(w):  # a word, not a part of one, is replaced
                     out = "".join(new if x == w else x for x, _ in _words(question))
                     break
+        elif kind == "measure":
+            out = _other_measure(question, passage, rng)
         elif kind == "attribute":
             m = _ASKED_UNIT.search(question)
             others = [u for u in UNITS if u != m.group(2) and u not in passage]
@@ -119,6 +124,43 @@ def near_miss(question: str, passage: str, rng: random.Random, nouns: dict[str, 
         if out and out != question:
             return out, kind
     return None
+
+
+def _measure_phrase(question: str) -> re.Match | None:
+    """Where the question says the measure it asks for (``多少个``, ``多大面积``, ``how many``), if it says it."""
+    english = not re.search(r"[\u4e00-\u9fff]", question)
+    return _ASKED_EN.search(question) if english else _ASKED_ZH.search(question)
+
+
+def measure_miss(question: str, passage: str, rng: random.Random) -> str | None:
+    """A near miss by measure (:func:`_other_measure`), or None when the question does not say what it measures."""
+    return _other_measure(question, passage, rng) if _measure_phrase(question) else None
+
+
+def _other_measure(question: str, passage: str, rng: random.Random) -> str | None:
+    """The question asking for another measure, one the passage has no figure of: ``新建了多少个城市公园？`` →
+    ``新建了城市公园的投资额是多少？``; ``How many people…`` → ``How much money…``."""
+    m = _measure_phrase(question)
+    given = {f.measure for f in measures.figures(passage)}
+    was = measures.asked(m.group(0))
+    english = not re.search(r"[\u4e00-\u9fff]", question)
+    table = measures.PHRASES_EN if english else measures.NOUNS
+    others = [p for k, ps in table.items() if k != was and k not in given and {k, was} != {"people", "count"}
+              for p in ps]
+    if not others:
+        return None
+    new = rng.choice(others)
+    if english:
+        return question[:m.start()] + new + question[m.end():]
+    stem = re.sub(r"[了的]*$", "", (question[:m.start()] + question[m.end():]).rstrip("？?。 "))
+    return f"{stem}的{new}是多少？"
+
+
+# the phrases of a question that say what is measured, as near misses swap them (qa.text.measures.PHRASES)
+_ASKED_ZH = re.compile(r"多少[钱人名位]|多少资金|多大面积|多少平方公里|多少亩|多长|多少公里|多少吨|多少[个座家所项套辆条台张件]|"
+                       r"几[个座家所项套辆条台张件]|多大比重|百分之多少|哪一?年|多久")
+_ASKED_EN = re.compile(r"\bhow (?:much money|many (?:people|kilometres|kilometers)|many)\b|\bwhat (?:area|share|percentage)\b|"
+                       r"\bin what year\b|\bwhen\b", re.I)
 
 
 def noun_pool(questions: list[str]) -> dict[str, list[str]]:

@@ -1,12 +1,19 @@
-"""Reading-comprehension data for the extractive reader: SQuAD-style JSON in, token windows out.
+"""Reading-comprehension data for the extractive reader: SQuAD-style JSON in, token windows out, and the splits.
 
 The reader sees what retrieval gives it at question time: a few whole sentences (the hit and its
 neighbours), not a fixed slice of tokens. Training windows are cut the same way: a run of
-consecutive sentences of a paragraph, at most ``WINDOW_CHARS`` characters, holding the answer
-(positive) or not (negative: the target is the first token, "no answer").
+consecutive sentences of a paragraph (cut as the index cuts them: :func:`qa.text.structure.sentence_spans`), at
+most ``WINDOW_CHARS`` characters, holding the answer (positive) or not (negative: the target is the first token,
+"no answer").
 
 DRCD is in Traditional Chinese; :func:`load_squad` converts it with OpenCC ``t2s`` (character
-for character, so answer offsets are kept; an answer whose offset no longer matches is dropped).
+for character, so answer offsets are kept; an answer whose offset no longer matches is found by its text nearby,
+else dropped: 21 of CMRC 2018 train's answers need it).
+
+Splits (``../shared/data/mrc``, its README): training uses DRCD dev without its last ``TUNE_ARTICLES`` articles,
+the CMRC 2018 trial and train splits, XQuAD articles 0-19; the fit of ranking and abstention (``qa fit-reader``)
+uses DRCD dev's last articles and XQuAD 20-23; DRCD test and XQuAD 24-31 are the validation sets, never trained,
+tuned or fitted on.
 """
 
 from __future__ import annotations
@@ -19,15 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..text.punctuation import CLOSE_QUOTES, SENTENCE_END
-
-WINDOW_CHARS = 160  # characters of passage a window holds at most (a hit sentence and its neighbours)
-MAX_QUESTION_TOKENS = 64  # an English question with its dictionary glosses (qa.text.dictionary.gloss) fits
-MAX_TOKENS = 192  # question + passage + 4 special tokens; windows are cut so the passage fits
-CLS, SEP, PAD = 0, 2, 1  # XLM-R ids of <s>, </s>, <pad>
-_ENDS = SENTENCE_END + "；;\n"  # a window is cut at sentence ends, semicolons and line breaks
-_SENTENCE = re.compile(rf"[^{_ENDS}]*[{_ENDS}]+[{re.escape(CLOSE_QUOTES)}]*|[^{_ENDS}]+$")
-
+from ..model.passages import WINDOW_CHARS, encode, windows_around
+from ..text.structure import sentence_spans
 
 @dataclass
 class Example:
@@ -45,6 +45,9 @@ XQUAD_TUNE = slice(20, 24)  # kept out of training: English questions in the fit
 XQUAD_VALIDATION = slice(24, 32)  # the validation split: never trained, tuned or fitted on
 TUNE_ARTICLES = 40  # the last 40 articles of DRCD dev (103 paragraphs, 329 questions) are kept out of training:
 # the reader's combination with retrieval and its no-answer margin are chosen on them, never on DRCD test
+
+
+TRAIN_FILES = ("drcd_dev.json", "cmrc2018_trial.json", "cmrc2018_train.json")  # the Chinese training files
 
 
 def load_squad(path: str | Path, t2s: bool | None = None, articles: slice = slice(None)) -> list[Example]:
@@ -93,36 +96,6 @@ def _t2s():
     return opencc.OpenCC("t2s").convert
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of a passage (the closing punctuation stays with its sentence)."""
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
-
-
-def windows_around(spans: list[tuple[int, int]], i: int, limit: int, rng: random.Random | None = None):
-    """Grow a window of whole sentences around sentence i up to ``limit`` characters; returns (start, end).
-
-    Without ``rng`` the window grows alternately right then left (as at question time); with it, the
-    side is chosen at random so answers sit anywhere in training windows.
-    """
-    lo = hi = i
-    a, b = spans[i]
-    while True:
-        sides = [s for s in ("left", "right") if (s == "left" and lo > 0 and b - spans[lo - 1][0] <= limit)
-                 or (s == "right" and hi + 1 < len(spans) and spans[hi + 1][1] - a <= limit)]
-        if not sides:
-            break
-        side = rng.choice(sides) if rng else ("right" if "right" in sides and hi - i <= i - lo else sides[0])
-        if side == "left":
-            lo -= 1
-            a = spans[lo][0]
-        else:
-            hi += 1
-            b = spans[hi][1]
-        if rng and rng.random() < 0.25:  # sometimes stop early: short windows occur too
-            break
-    return a, b
-
-
 @dataclass
 class Feature:
     ids: np.ndarray  # int64 token ids: <s> question </s></s> passage </s>
@@ -130,15 +103,6 @@ class Feature:
     end: int
     passage_offset: int  # index of the first passage token
     offsets: list[tuple[int, int]]  # char span in the window of each passage token
-
-
-def encode(tokenizer, question: str, passage: str) -> tuple[np.ndarray, int, list[tuple[int, int]]]:
-    """Token ids of one (question, passage) pair, the first passage token's index, passage char offsets."""
-    q = tokenizer.encode(question, add_special_tokens=False).ids[:MAX_QUESTION_TOKENS]
-    p = tokenizer.encode(passage, add_special_tokens=False)
-    room = MAX_TOKENS - len(q) - 4
-    ids = [CLS, *q, SEP, SEP, *p.ids[:room], SEP]
-    return np.asarray(ids, np.int64), len(q) + 3, list(p.offsets[:room])
 
 
 def _token_span(offsets: list[tuple[int, int]], a: int, b: int) -> tuple[int, int] | None:
@@ -158,7 +122,7 @@ def training_features(examples: list[Example], tokenizer, negative_rate: float =
     for ex in examples:
         if not ex.answers:
             if ex.anchor >= 0:  # a near miss: the window where its source question's answer stands answers nothing
-                spans = sentences(ex.context)
+                spans = sentence_spans(ex.context)
                 i = next((k for k, (x, y) in enumerate(spans) if x <= ex.anchor < y), None)
                 if i is not None:
                     w0, w1 = windows_around(spans, i, limit, rng)
@@ -167,7 +131,7 @@ def training_features(examples: list[Example], tokenizer, negative_rate: float =
             continue
         text, a0 = ex.answers[0]
         a1 = a0 + len(text)
-        spans = sentences(ex.context)
+        spans = sentence_spans(ex.context)
         i = next((k for k, (x, y) in enumerate(spans) if x <= a0 < y), None)
         if i is None:
             continue
@@ -187,3 +151,26 @@ def training_features(examples: list[Example], tokenizer, negative_rate: float =
                     ids, off0, offsets = encode(tokenizer, ex.question, ex.context[n0:n1])
                     feats.append(Feature(ids, 0, 0, off0, offsets))
     return feats
+
+
+def reference_windows(home: str | Path | None = None) -> list[tuple[str, str]]:
+    """Fixed (question, window) pairs from the project itself: each question of the report's dev set with the
+    window around its evidence in the seed report, and with the window of the next question's evidence (where
+    its answer is not). What a reader's int8 graph must read as its fp32 graph does (:mod:`.export`)."""
+    from ..config import project_home
+
+    root = Path(home or project_home())
+    gold = root / "eval" / "report_qa_dev.jsonl"
+    seeds = sorted((root / "seeds").glob("*.txt"))
+    if not gold.exists() or not seeds:
+        return []
+    text = seeds[0].read_text(encoding="utf-8").replace("\n", "")
+    spans = sentence_spans(text)
+    found = []
+    for g in map(json.loads, gold.read_text(encoding="utf-8").splitlines()):
+        at = text.find(g["evidence"].replace("\n", "")) if g.get("evidence") else -1
+        i = next((k for k, (a, b) in enumerate(spans) if a <= at < b), None) if at >= 0 else None
+        if i is not None:
+            a, b = windows_around(spans, i, WINDOW_CHARS)
+            found.append((g["question"], text[a:b]))
+    return found + [(q, found[(k + 1) % len(found)][1]) for k, (q, _) in enumerate(found)]

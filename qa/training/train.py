@@ -4,13 +4,10 @@ The backbone is the converted multilingual-e5-small (:mod:`qa.model.e5convert`) 
 head on every token; the no-answer score is the head's score of the first token (SQuAD 2.0 style).
 Word embeddings stay frozen (they are not shipped: at question time they are read from the converted
 model, see :mod:`qa.model.reader`), and so do the lowest ``freeze`` layers, which halves the cost
-of a step on a CPU. Data: DRCD dev (converted to Simplified) plus the CMRC 2018 trial, never DRCD
-test, which is the validation set (``benchmarks/validate.py``); DRCD dev's last ``TUNE_ARTICLES`` articles are kept
-out as the split on which the reader's use at question time is tuned.
-
-The ONNX graph takes the word vectors (``inputs_embeds``) and the attention mask and returns
-start/end logits; only its matrix products are quantized (per channel, int8), as for the query
-encoder. Uses CUDA when present, never requires it.
+of a step on a CPU. Training may start from a trained reader's weights (``--init``, its int8 graph
+dequantized: :mod:`.warm`) instead of e5's. Data and splits: :mod:`.data` (never DRCD test or XQuAD 24-31,
+the validation sets of ``benchmarks/validate.py``); questions made from them: :mod:`.augment`. The files
+written: :mod:`.export`. Uses CUDA when present, never requires it.
 """
 
 from __future__ import annotations
@@ -26,9 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .reader import WEIGHTS_DIR
-from .reader_data import (MAX_TOKENS, PAD, TUNE_ARTICLES, WINDOW_CHARS, XQUAD_TRAIN, Example, load_squad, load_xquad,
-                          training_features)
+from ..model.passages import MAX_TOKENS, PAD, WINDOW_CHARS
+from ..model.reader import WEIGHTS_DIR
+from .data import (TRAIN_FILES, TUNE_ARTICLES, XQUAD_TRAIN, Example, load_squad, load_xquad, reference_windows,
+                   training_features)
+from .export import export
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +38,17 @@ def _setting(default, text: str):
 
 @dataclass
 class TrainSettings:
-    train_files: tuple[str, ...] = ("drcd_dev.json", "cmrc2018_trial.json")
+    train_files: tuple[str, ...] = TRAIN_FILES
     xquad: bool = _setting(True, "train on XQuAD's training articles (0-19), Chinese and English questions")
     switch_rate: float = _setting(0.25, "share of Chinese questions also asked code-switched (English words from the "
                                         "dictionary in place of some Chinese ones)")
     glossed_rate: float = _setting(0.1, "share of Chinese questions also asked word by word in English")
-    near_miss_rate: float = _setting(0.3, "share of Chinese questions also asked as a near miss (subject, unit or "
-                                          "period changed), with no answer in their window")
+    near_miss_rate: float = _setting(0.3, "share of Chinese questions also asked as a near miss (subject, unit, "
+                                          "measure or period changed), with no answer in their window")
+    english_near_miss_rate: float = _setting(0.3, "share of English questions also asked as a near miss (the "
+                                                  "measure asked changed: how many -> how much money)")
+    init: str = _setting("", "a trained reader's folder to start from (its int8 graph dequantized); '' starts "
+                             "from e5")
     epochs: int = _setting(4, "passes over the training windows")
     batch_size: int = _setting(32, "windows a step")
     lr: float = _setting(1e-4, "peak learning rate (AdamW, linear warm-up and decay)")
@@ -67,24 +70,27 @@ def training_examples(data_dir: str | Path, s: "TrainSettings", progress=print) 
     """The training questions: the Chinese files (DRCD dev without its tuning articles, CMRC trial), XQuAD's
     training articles in Chinese and in English (each English question twice: as asked and glossed with the
     dictionary, as :func:`qa.text.dictionary.gloss` gives it to the reader), and questions made from the
-    Chinese ones (:mod:`qa.model.augment`): code-switched, glossed word by word, near misses."""
+    Chinese ones (:mod:`.augment`): code-switched, glossed word by word, near misses."""
     from dataclasses import replace
 
     from ..text.dictionary import gloss
-    from .augment import code_switch, glossed, near_miss, noun_pool
+    from .augment import code_switch, glossed, measure_miss, near_miss, noun_pool
 
     rng = random.Random(s.seed)
     chinese: list[Example] = []
     for name in s.train_files:
         if "test" in name:
             raise ValueError(f"{name}: the test split is the validation set and never enters training")
-        # DRCD dev's last articles are the tuning split (see reader_data.TUNE_ARTICLES)
+        # DRCD dev's last articles are the tuning split (see data.TUNE_ARTICLES)
         chinese += load_squad(Path(data_dir) / name, articles=slice(-TUNE_ARTICLES) if "drcd" in name else slice(None))
     english: list[Example] = []
     if s.xquad:
         chinese += load_xquad(data_dir, XQUAD_TRAIN, english=False)
         for e in load_xquad(data_dir, XQUAD_TRAIN, english=True):
             english += [e, replace(e, qid=e.qid + "/gloss", question=gloss(e.question))]
+            miss = rng.random() < s.english_near_miss_rate and measure_miss(e.question, e.context, rng)
+            if miss:
+                english.append(Example(e.qid + "/nm", gloss(miss), e.context, [], e.title, anchor=e.answers[0][1]))
     chinese = [e for e in chinese if e.answers]
     pool = noun_pool([e.question for e in chinese])
     made: dict[str, list[Example]] = {"code-switched": [], "glossed": [], "near miss": []}
@@ -107,7 +113,8 @@ def training_examples(data_dir: str | Path, s: "TrainSettings", progress=print) 
     return chinese + english + [x for v in made.values() for x in v]
 
 
-def _model(model_dir: Path, layers: int = 12):
+def reader_model(model_dir: Path, layers: int = 12):
+    """The reader to train: e5's encoder (its lowest ``layers``) with a start/end head."""
     import torch
     from transformers import BertModel
 
@@ -145,7 +152,7 @@ def _batches(feats, size: int, rng: random.Random):
 def teacher_scores(teacher: str | Path, model_dir: Path, feats, progress=print) -> list[np.ndarray]:
     """The teacher reader's start/end scores of every training window (its int8 graph, as it reads at question
     time)."""
-    from .reader import Reader
+    from ..model.reader import Reader
 
     reader = Reader(teacher, model_dir).warm_up()
     out = []
@@ -174,7 +181,7 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
     import torch
     from tokenizers import Tokenizer
 
-    from .e5convert import converted_model_dir
+    from ..model.e5convert import converted_model_dir
 
     s = settings or TrainSettings()
     rng = random.Random(s.seed)
@@ -189,7 +196,13 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
     progress(f"reader: {len(examples)} questions -> {len(feats)} windows "
              f"({sum(f.start == 0 for f in feats)} without the answer); device {device}")
     soft = teacher_scores(s.teacher, model_dir, feats, progress) if s.teacher else None
-    model = _model(model_dir, s.layers).to(device)
+    model = reader_model(model_dir, s.layers)
+    if s.init:
+        from .warm import load_into
+
+        load_into(model, Path(s.init) / "reader.int8.onnx")
+        progress(f"starting from the reader in {s.init}")
+    model = model.to(device)
     bert = model.bert
     frozen = [bert.embeddings.word_embeddings] + list(bert.encoder.layer[: s.freeze])
     for m in frozen:
@@ -238,7 +251,8 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
         if step >= steps:
             break
         if epoch + 1 < s.epochs and checkpoints:  # a usable model after every epoch, and a state to resume from
-            export(model, Path(out_dir) / f"epoch{epoch + 1}", {"settings": asdict(s), "epoch": epoch + 1})
+            export(model, Path(out_dir) / f"epoch{epoch + 1}", {"settings": asdict(s), "epoch": epoch + 1},
+                   reference_windows())
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
                         "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "epoch": epoch + 1, "step": step,
                         "seconds": time.time() - t0}, state)
@@ -246,7 +260,7 @@ def train(data_dir: str | Path, out_dir: str | Path, settings: TrainSettings | N
     seconds = round(time.time() - t0, 1)
     state.unlink(missing_ok=True)
     out = export(model, out_dir, {"settings": asdict(s), "windows": len(feats), "questions": len(examples),
-                                  "train_seconds": seconds, "device": device, "steps": step})
+                                  "train_seconds": seconds, "device": device, "steps": step}, reference_windows())
     progress(f"reader trained in {seconds} s; weights in {out}")
     return out
 
@@ -264,38 +278,6 @@ def _distillation(logits, soft, idx, mask, temperature: float, torch):
         target = f.softmax(t[..., j] / temperature, dim=-1)
         loss = loss + f.kl_div(f.log_softmax(logits[..., j] / temperature, dim=-1), target, reduction="batchmean")
     return loss / 2 * temperature ** 2
-
-
-def export(model, out_dir: str | Path, record: dict) -> Path:
-    """Write ``reader.int8.onnx`` (inputs_embeds, attention_mask -> logits) and ``reader.json``."""
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    model = model.to("cpu").eval()
-
-    class Graph(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, inputs_embeds, attention_mask):
-            return self.m(inputs_embeds=inputs_embeds, attention_mask=attention_mask)
-
-    emb = torch.randn(1, 7, model.bert.config.hidden_size)
-    mask = torch.ones(1, 7, dtype=torch.int64)
-    fp32 = out / "reader.fp32.onnx"
-    axes = {"inputs_embeds": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-            "logits": {0: "batch", 1: "seq"}}
-    with torch.no_grad():
-        torch.onnx.export(Graph(model), (emb, mask), str(fp32), input_names=["inputs_embeds", "attention_mask"],
-                          output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False)
-    quantize_dynamic(str(fp32), str(out / "reader.int8.onnx"), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul"])
-    fp32.unlink()
-    (out / "reader.json").write_text(json.dumps(record | {"format": 1}, indent=2, ensure_ascii=False))
-    return out
 
 
 def main(argv=None):
