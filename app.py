@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--index", default=None, help="index folder (default $QA_INDEX or <project>/index)")
     p.add_argument("-v", "--verbose", action="store_true", help="also show the libraries' own warnings")
     args = p.parse_args(argv)
-    from qa.config import library_environment, set_environment, staging_dir
+    from qa.config.environment import library_environment, set_environment
+    from qa.config.web import staging_dir
 
     if args.verbose:
         set_environment(QA_VERBOSE="1")

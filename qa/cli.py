@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .config import default_index_dir, library_environment, set_environment
+from .config.environment import default_index_dir, library_environment, set_environment
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 

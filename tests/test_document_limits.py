@@ -12,7 +12,7 @@ import pytest
 
 import bombs
 from fixtures import write_docx
-from qa.config import MAX_DOC_CHARS, MAX_DOC_PARAGRAPHS
+from qa.config.limits import MAX_DOC_CHARS, MAX_DOC_PARAGRAPHS
 from qa.index.build import build_index
 from qa.model.embedding import HashEmbedder
 from qa.text.decode import DocumentError

@@ -3,7 +3,8 @@
 Every ``import`` of every module of ``qa`` (at the top or inside a function) is read with ``ast``. Data flows
 one way: the faces (``qa.cli``, ``qa.web``) → ``qa.api`` → ``qa.answering`` → ``qa.index`` → ``qa.model`` →
 ``qa.text`` → ``qa.config``; measuring (``qa.evaluation``) and fitting (``qa.fitting``) stand above ``qa.api``, and
-training the reader (``qa.training``) above ``qa.model``, which imports nothing of it.
+training the reader (``qa.training``) above ``qa.model``, which imports nothing of it. The environment is read in
+``qa.config`` alone, and no module is over 400 lines.
 """
 
 from __future__ import annotations
@@ -130,7 +131,27 @@ def test_the_checks_see_a_wrong_import_and_a_circle():
 
 
 def test_environment_is_read_in_config_only():
+    config = PACKAGE / "config"
     readers = [str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
-               if p.name != "config.py" and ("os.environ" in p.read_text(encoding="utf-8")
-                                             or "getenv" in p.read_text(encoding="utf-8"))]
+               if config not in p.parents and ("os.environ" in p.read_text(encoding="utf-8")
+                                               or "getenv" in p.read_text(encoding="utf-8"))]
     assert readers == []
+
+
+MAX_LINES = 400  # a module longer than this holds more than one concern: split it
+
+
+def _too_long(sources: dict[str, str]) -> list[str]:
+    """The modules (name → source) over :data:`MAX_LINES` lines, with their length."""
+    return sorted(f"{m}: {n} lines" for m, text in sources.items() if (n := len(text.splitlines())) > MAX_LINES)
+
+
+def test_no_module_is_over_400_lines():
+    long = _too_long({_module_name(p): p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py")})
+    assert long == [], f"split by concern: {long}"
+
+
+def test_the_length_check_sees_a_long_module():
+    planted = {"qa.a.long": "x = 1\n" * (MAX_LINES + 1), "qa.a.full": "x = 1\n" * MAX_LINES,
+               "qa.a.unended": "x = 1\n" * MAX_LINES + "x = 1"}
+    assert _too_long(planted) == ["qa.a.long: 401 lines", "qa.a.unended: 401 lines"]

@@ -266,7 +266,7 @@ def test_cli_doc_flag_and_the_other_reports_lines(many, capsys):
 def test_web_chat_picker_and_render(many, embedder, tmp_path):
     from qa.api import Answer, Citation
     from qa.web.chat import Chat, check_documents, friendly
-    from qa.web.guard import FeedbackLog
+    from qa.web.feedback import FeedbackLog
     from qa.web.render import answer_html, sources_html
     from qa.api import QuestionError, UnknownDocument
 

@@ -13,11 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qa.web.admin as web_admin
-from qa.config import WEB_MAX_UPLOAD_FILE_BYTES, WEB_MAX_UPLOAD_FILES
+from qa.config.web import WEB_MAX_UPLOAD_FILE_BYTES, WEB_MAX_UPLOAD_FILES
 from qa.text.formats import SUPPORTED
 from qa.web.admin import (AdminGate, ConfigError, UploadError, check_uploads, is_loopback, load_admin_password,
                           safe_name, scrub, store)
-from qa.web.guard import FeedbackLog, UploadGuard, prune_staging
+from qa.web.feedback import FeedbackLog
+from qa.web.guard import UploadGuard
+from qa.web.staging import prune_staging
 
 HOSTILE_NAMES = {
     "../../x.txt": "x.txt",

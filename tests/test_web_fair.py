@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import tempfile
 import threading
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from qa import config
+from qa.config import web as web_config
 from qa.web.fair import FairShare
 from qa.web.guard import MAX_JOIN_BYTES
 
@@ -195,23 +196,23 @@ def test_an_oversized_join_is_refused_and_the_wait_named_follows_the_queue():
 def test_the_web_settings_come_from_the_environment_and_bad_values_are_refused(monkeypatch):
     for name in ("QA_WEB_ASK_CONCURRENCY", "QA_WEB_QUEUE_SIZE", "QA_WEB_ASK_PER_CLIENT", "QA_WEB_TRUSTED_PROXY"):
         monkeypatch.delenv(name, raising=False)
-    assert (config.web_ask_concurrency(), config.web_queue_size(), config.web_ask_per_client()) == (
-        config.WEB_ASK_CONCURRENCY, config.WEB_QUEUE_SIZE, config.WEB_ASK_PER_CLIENT)
+    assert (web_config.web_ask_concurrency(), web_config.web_queue_size(), web_config.web_ask_per_client()) == (
+        web_config.WEB_ASK_CONCURRENCY, web_config.WEB_QUEUE_SIZE, web_config.WEB_ASK_PER_CLIENT)
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1")
-    assert config.forwarding_environment() == () and config.os.environ["FORWARDED_ALLOW_IPS"] == ""  # off
+    assert web_config.forwarding_environment() == () and os.environ["FORWARDED_ALLOW_IPS"] == ""  # off
     monkeypatch.setenv("QA_WEB_ASK_PER_CLIENT", " 8 ")
-    assert config.web_ask_per_client() == 8
+    assert web_config.web_ask_per_client() == 8
     for bad in ("0", "-1", "four", "1e3"):
         monkeypatch.setenv("QA_WEB_ASK_PER_CLIENT", bad)
         with pytest.raises(ValueError, match="QA_WEB_ASK_PER_CLIENT must be a whole number"):
-            config.web_ask_per_client()
+            web_config.web_ask_per_client()
     monkeypatch.setenv("QA_WEB_TRUSTED_PROXY", "10.0.0.5, 10.1.0.0/16,::1")
-    assert config.forwarding_environment() == ("10.0.0.5", "10.1.0.0/16", "::1")
-    assert config.os.environ["FORWARDED_ALLOW_IPS"] == "10.0.0.5,10.1.0.0/16,::1"
+    assert web_config.forwarding_environment() == ("10.0.0.5", "10.1.0.0/16", "::1")
+    assert os.environ["FORWARDED_ALLOW_IPS"] == "10.0.0.5,10.1.0.0/16,::1"
     for bad in ("*", "proxy.example.org", "10.0.0.5,nope"):
         monkeypatch.setenv("QA_WEB_TRUSTED_PROXY", bad)
         with pytest.raises(ValueError, match="QA_WEB_TRUSTED_PROXY must list proxy addresses"):
-            config.web_trusted_proxies()
+            web_config.web_trusted_proxies()
 
 
 def test_every_question_route_shares_the_counted_concurrency_id(tmp_path):
@@ -224,7 +225,7 @@ def test_every_question_route_shares_the_counted_concurrency_id(tmp_path):
     answering = {fn.name for fn in demo.fns.values() if fn.concurrency_id == APP_ASK}
     assert APP_ASK == ASK and answering == {"turn", "example_turn", "api_ask"}, answering
     limits = {fn.concurrency_limit for fn in demo.fns.values() if fn.concurrency_id == APP_ASK}
-    assert limits == {config.web_ask_concurrency()}
+    assert limits == {web_config.web_ask_concurrency()}
 
 
 # ---------------------------------------------------------------- the real app, over HTTP
@@ -302,7 +303,7 @@ def test_a_flooder_is_refused_and_everyone_else_is_answered(app):
     assert len(refused) >= FLOOD_THREADS // 2 and all(REFUSED in text.lower() and "try again in" in text for text in refused)
     # afterwards the flooder has its whole share again (every slot is given back: Gradio lets go of an event a
     # moment after its answer is sent), and the app answers as before
-    share = config.WEB_ASK_PER_CLIENT
+    share = web_config.WEB_ASK_PER_CLIENT
     for _ in range(20):
         again = at_once(share, lambda i: ask(app, QUESTIONS[i % 3], FLOODER))
         if [status for status, _ in again] == [200] * share:

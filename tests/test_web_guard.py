@@ -13,7 +13,8 @@ import time
 import pytest
 
 from qa.web.admin import AdminGate, Throttle, UploadError, client_key
-from qa.web.guard import UploadGuard, sweep_orphans
+from qa.web.guard import UploadGuard
+from qa.web.staging import sweep_orphans
 
 
 class Clock:
@@ -105,7 +106,7 @@ def test_chunked_and_lying_uploads_are_cut_off_by_the_bytes_received(tmp_path):
     sent, seen = _run(guard, chunked, [mb] * 20)  # 4 MB chunked, declaring 100 bytes
     assert sent[0]["status"] == 413 and b"MB per request" in sent[1]["body"]
     assert seen["bytes"] <= 1000 + 1024 * 1024  # Gradio saw no more than the limit and its overhead
-    assert guard._reserved == 0
+    assert guard.uploads.reserved == 0
     sent, _ = _run(guard, chunked, [b"x" * 500, b""])  # a small chunked upload is fine
     assert sent[0]["status"] == 200
 

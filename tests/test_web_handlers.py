@@ -16,7 +16,7 @@ from qa.index.store import IndexCorrupt
 from qa.web.admin import UploadError
 from qa.web.chat import Chat, Turn
 from qa.web.docs import add_documents, public_documents, remove_document
-from qa.web.guard import FeedbackLog
+from qa.web.feedback import FeedbackLog
 
 SEED_NAME = "taiyuan_2022_government_work_report.txt"
 

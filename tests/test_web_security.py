@@ -22,7 +22,7 @@ from urllib.parse import quote
 import pytest
 
 import bombs
-from qa.config import WEB_ASK_PER_CLIENT
+from qa.config.web import WEB_ASK_PER_CLIENT
 from qa.testing.webapp import (ARTIFACTS, SEED_NAME, api_call, ask_in_page, chunked_upload, file_data, folder_bytes,
                              make_home, open_app, post_upload, raw_request, shot, start_app)
 

@@ -18,7 +18,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..config import ChunkSettings, default_index_dir, default_seeds_dir
+from ..config.environment import default_index_dir, default_seeds_dir
+from ..config.indexing import ChunkSettings
 from ..text.decode import DocumentError, read_bytes, sha256_bytes
 from ..text.lexicon import VERSION as LEXICON_VERSION
 from ..text.documents import Document

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25
-from ..config import INDEX_FORMAT_VERSION
+from ..config.indexing import INDEX_FORMAT_VERSION
 from ..text.reports import ReportIdentity
 
 MANIFEST = "manifest.json"

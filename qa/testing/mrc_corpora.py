@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import default_mrc_dir
+from ..config.environment import default_mrc_dir
 
 DATA = default_mrc_dir()  # CI: a fresh clone with shared/ beside it
 NAMES = ("cmrc2018_trial", "drcd_dev", "drcd_test")

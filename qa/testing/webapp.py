@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import child_environment, project_home
+from ..config.environment import child_environment, project_home
 
 ROOT = project_home()  # the checkout: app.py, seeds/, the built index
 ARTIFACTS = ROOT / "artifacts"

@@ -10,7 +10,7 @@ import hashlib
 import unicodedata
 from pathlib import Path
 
-from ..config import MAX_FILE_BYTES
+from ..config.limits import MAX_FILE_BYTES
 
 
 class DocumentError(ValueError):

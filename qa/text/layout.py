@@ -17,12 +17,11 @@ images (:mod:`qa.text.ocr`). A page is a list of :class:`Line` objects with thei
   level: their numbering's (``二、`` → 1, ``（三）`` → 2) or else their rank among the display sizes.
 
 The text built here holds each page's body lines (``\\n`` between lines, ``\\f`` between pages), so a citation's
-offsets give back its words (up to whitespace) and its page (:func:`page_of`).
+offsets give back its words (up to whitespace) and its page (:meth:`qa.text.documents.Document.page_at`).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 import statistics
@@ -326,8 +325,3 @@ def assemble(pages: list[Page]) -> tuple[str, list[int], list[LayoutLine], list[
     if display:
         notes.append(f"{len(display)} display line(s) (larger, bold or another face) read as headings")
     return "".join(text_parts), starts, out, notes
-
-
-def page_of(starts: list[int], offset: int) -> int:
-    """The 1-based page holding ``offset``, given each page's start offset."""
-    return max(1, bisect.bisect_right(starts, offset))

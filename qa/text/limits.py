@@ -2,7 +2,7 @@
 
 Each check raises :class:`~qa.text.decode.DocumentError` naming the bound, so the file is skipped with
 its reason like any other bad file (the other files are still indexed). The numbers live in
-:mod:`qa.config`, with what they were measured on.
+:mod:`qa.config.limits`, with what they were measured on.
 
 - :func:`check_docx`: the parts of a .docx decompressed (``MAX_DOCX_UNZIPPED_BYTES``) and its paragraph
   elements, empty ones included (``MAX_DOC_PARAGRAPHS``), counted before python-docx parses anything.
@@ -21,8 +21,8 @@ import io
 import re
 import zipfile
 
-from ..config import (MAX_DOC_CHARS, MAX_DOC_PARAGRAPHS, MAX_DOCX_UNZIPPED_BYTES, MAX_HTML_TAGS,
-                      MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_PAGES)
+from ..config.limits import (MAX_DOC_CHARS, MAX_DOC_PARAGRAPHS, MAX_DOCX_UNZIPPED_BYTES, MAX_HTML_TAGS,
+                             MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_PAGES)
 from .decode import DocumentError
 
 _MB = 1024 * 1024

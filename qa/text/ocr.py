@@ -21,7 +21,7 @@ import re
 import threading
 import unicodedata
 
-from ..config import ocr_max_pages
+from ..config.environment import ocr_max_pages
 from .layout import Line
 
 log = logging.getLogger(__name__)

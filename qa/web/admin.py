@@ -27,9 +27,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import (ENV_ADMIN_PASSWORD, ENV_ADMIN_PASSWORD_FILE, WEB_ADMIN_RETRY_BASE_S, WEB_ADMIN_RETRY_FORGET_S,
-                     WEB_ADMIN_RETRY_MAX_S, WEB_ADMIN_THROTTLE_CLIENTS, admin_password_settings, WEB_MAX_DOCUMENTS_BYTES, WEB_MAX_UPLOAD_FILE_BYTES,
-                     WEB_MAX_UPLOAD_FILES, WEB_MAX_UPLOAD_REQUEST_BYTES)
+from ..config.web import (ENV_ADMIN_PASSWORD, ENV_ADMIN_PASSWORD_FILE, WEB_ADMIN_RETRY_BASE_S, WEB_ADMIN_RETRY_FORGET_S,
+                          WEB_ADMIN_RETRY_MAX_S, WEB_ADMIN_THROTTLE_CLIENTS, WEB_MAX_DOCUMENTS_BYTES,
+                          WEB_MAX_UPLOAD_FILE_BYTES, WEB_MAX_UPLOAD_FILES, WEB_MAX_UPLOAD_REQUEST_BYTES,
+                          admin_password_settings)
 from ..api import SUPPORTED
 
 log = logging.getLogger(__name__)

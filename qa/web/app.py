@@ -11,7 +11,7 @@ at most ``QA_WEB_ASK_PER_CLIENT`` per client address (:class:`qa.web.fair.FairSh
 
 from __future__ import annotations
 
-from ..config import library_environment
+from ..config.environment import library_environment
 
 library_environment()  # before gradio is imported: no analytics, nothing downloaded
 
@@ -21,14 +21,14 @@ from pathlib import Path  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from ..api import SUPPORTED, IndexNotFound, ask, ensure_index  # noqa: E402
-from ..config import (WEB_MAX_QUESTION_CHARS, WEB_MAX_UPLOAD_FILE_BYTES, default_index_dir,  # noqa: E402
-                     default_seeds_dir, forwarding_environment, project_home, web_ask_concurrency,
-                     web_ask_per_client, web_queue_size)
+from ..config.environment import default_index_dir, default_seeds_dir, project_home  # noqa: E402
+from ..config.web import (WEB_MAX_QUESTION_CHARS, WEB_MAX_UPLOAD_FILE_BYTES, forwarding_environment,  # noqa: E402
+                          web_ask_concurrency, web_ask_per_client, web_queue_size)
 from .admin import LIMITS_TEXT, AdminGate, UploadError  # noqa: E402
 from .chat import Chat, friendly  # noqa: E402
 from .docs import STAGES, add_documents, public_documents, remove_document  # noqa: E402
 from .fair import FairShare  # noqa: E402
-from .guard import FeedbackLog  # noqa: E402
+from .feedback import FeedbackLog  # noqa: E402
 from .render import CSS, documents_html, error_html, sources_html  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,8 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
     from starlette.middleware import Middleware
 
     from .admin import ConfigError, load_admin_password
-    from .guard import UPLOAD_PASSWORD_JS, UploadGuard
+    from .guard import UploadGuard
+    from .uploads import UPLOAD_PASSWORD_JS
 
     staging = Path(staging or get_upload_folder())  # where Gradio stages uploads
 
@@ -247,7 +248,7 @@ def serve(host: str = "127.0.0.1", port: int | None = None, index_dir: str | Pat
         gate = AdminGate.create(host, load_admin_password())
     except ConfigError as e:
         raise SystemExit(f"Admin password: {e}") from None
-    try:  # the web settings (qa.config), checked before anything is loaded
+    try:  # the web settings (qa.config.web), checked before anything is loaded
         queue_size, per_client, proxies = web_queue_size(), web_ask_per_client(), forwarding_environment()
         web_ask_concurrency()
     except ValueError as e:

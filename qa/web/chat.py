@@ -14,8 +14,8 @@ from pathlib import Path
 import gradio as gr
 
 from ..api import Answer, IndexUnusable, QuestionError, UnknownDocument, ask, context
-from ..config import WEB_MAX_QUESTION_CHARS
-from .guard import FeedbackLog
+from ..config.web import WEB_MAX_QUESTION_CHARS
+from .feedback import FeedbackLog
 from .render import answer_html, context_html, error_html, esc, sources_html
 
 log = logging.getLogger(__name__)
