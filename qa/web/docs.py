@@ -105,7 +105,7 @@ def remove_document(doc_id: str, *, docs_dir: Path, index_dir: Path) -> str:
             raise UploadError(f"索引中没有文档 {esc_name(doc_id)}。")
         if len(indexed) == 1:
             raise UploadError("这是索引中的最后一个文档，不能删除。")
-        path = indexed[doc_id].get("path")
+        path = indexed[doc_id].path
         summary = remove_documents([doc_id], index_dir)
         if doc_id not in summary.removed:
             raise UploadError(f"未能删除 {esc_name(doc_id)}。")
