@@ -149,8 +149,18 @@ def cmd_chat(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluation.report import evaluate, format_report, regressions
+    from .evaluation.report import evaluate, format_report, load_gold, regressions
+    from .evaluation import shapes
 
+    if shapes.is_open(load_gold(args.gold)):  # open questions: answers in the shape asked
+        m = shapes.run(args.gold, args.index)
+        print(shapes.format_open(m))
+        if args.verbose:
+            for r in m["misses"]:
+                print(f"  miss {r['id']} [{r['shape']}] {r['question']} → {r['answer'] or '(abstained)'}")
+        if args.json:
+            Path(args.json).write_text(json.dumps(m, ensure_ascii=False, indent=2), encoding="utf-8")
+        return EXIT_OK
     m = evaluate(args.gold, args.index)
     print(format_report(m))
     if args.verbose:
