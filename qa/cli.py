@@ -73,6 +73,15 @@ def print_answer(a) -> None:
                 print(f"  - 「{c.quote}」\n    {c.source} > {c.section}")
         print_others(a)
         return
+    if len(a.parts) > 1:  # a list, an outline, measures: each part numbered, with where it stands
+        print(f"答案（{len(a.parts)}项）：")
+        for n, p in enumerate(a.parts, 1):
+            page = f" 第{p.citation.page}页" if p.citation.page else ""
+            print(f"  {n}. {p.text}")
+            print(f"     {' > '.join(x for x in (p.citation.source, p.citation.section) if x)}"
+                  f"（{p.doc}{page} 第{p.start}–{p.end}字）")
+        print_others(a)
+        return
     c = a.citations[0]
     print(f"答案：{a.answer}")
     print(f"引文：「{c.quote}」")

@@ -26,7 +26,8 @@ from .decide import item_asked, read_in_stages
 from .features import Candidate, check_heads
 from .followup import resolve
 from .question import Question, analyse
-from .result import Answer, Citation, NotFound, citation
+from .result import PARTS_JOIN, Answer, Citation, NotFound, Part, citation
+from .shapes import Piece, pieces
 from .retrieve import FUSION, Fusion, Hit, retrieve
 from .windows import READ_K
 
@@ -155,8 +156,25 @@ def _answer(q: Question, resolved: str, found: Found, index: Index, top_k: int, 
     if not found.answered:
         return Answer(q.text, "", True, cites, found.reason.message, kind=q.kind, resolved=resolved,
                       features=found.features, others=others, reason=found.reason)
-    a, b = found.span
-    chunk = found.best.chunk
-    start, end = index.file_offset(chunk, a), index.file_offset(chunk, b - 1) + 1
-    return Answer(q.text, chunk.text[a:b], False, cites, "", start, end, q.kind, resolved=resolved,
-                  features=found.features, others=others)
+    parts = tuple(_part(p, index, found.cites[0][1]) for p in pieces(q, found.best.chunk, found.span, index))
+    if len(parts) == 1 and parts[0].citation.highlight != cites[0].highlight:  # the span was grown or moved
+        cites = (parts[0].citation,) + cites[1:]
+    same_doc = {p.doc for p in parts} == {parts[0].doc}
+    start, end = (min(p.start for p in parts), max(p.end for p in parts)) if same_doc else (parts[0].start, parts[0].end)
+    return Answer(q.text, PARTS_JOIN.join(p.text for p in parts), False, cites, "", start, end, q.kind,
+                  resolved=resolved, features=found.features, others=others, parts=parts, shape=q.shape)
+
+
+def _part(p: Piece, index: Index, score: float) -> Part:
+    """A piece made a part: its text and offsets in the document, and its citation."""
+    if p.chunk is None:  # an outline node: the heading or lead itself is quoted
+        doc = index.documents[p.doc]
+        text = doc.text[p.start:p.end].replace("\n", "")
+        parent = doc.outline[p.node.parent].title if p.node.parent >= 0 else ""
+        c = Citation(p.doc, doc.title, parent, text, p.start, p.end, round(float(score), 4), (0, len(text)),
+                     label=index.label(p.doc))
+        return Part(text, p.doc, p.start, p.end, c)
+    chunk = p.chunk
+    start, end = index.file_offset(chunk, p.start), index.file_offset(chunk, p.end - 1) + 1
+    return Part(chunk.text[p.start:p.end], chunk.doc, start, end,
+                citation(chunk, score, (p.start, p.end), index.label(chunk.doc)))

@@ -9,6 +9,10 @@
   at ranking Chinese sentences for English questions);
 - ``reader_text``: what the reader reads: the question, with its English words' best Chinese candidates
   appended (:func:`qa.text.dictionary.gloss`, as the reader was trained);
+- ``shape``: the shape of the answer (:func:`shape_of`): ``span`` (a figure, a name, a fact: one short span),
+  ``list`` (every item of an enumeration), ``outline`` (the members of a structure the report names or counts:
+  十方面工作, 四个高地, 哪几个方面), ``definition`` (是什么, 总体要求, what is: the defining words) or ``measures``
+  (有哪些举措, 怎么做, how will: the lead clauses of the passage that matches);
 - ``year`` and ``year_mode``: the one year it names and whether it asks the plan, the result or a five-year goal
   of it (:func:`qa.text.periods.year_asked`), which the scope reads (:mod:`.scope`).
 
@@ -37,6 +41,43 @@ _WHEN = re.compile(r"哪一?年|何年|何时|什么时候|什么时间|哪个�
 _ENTITY = re.compile(r"哪[个座家条位种项所处里儿]|什么|谁|\bwhich\b|\bwhat\b|\bwho\b|\bwhere\b", re.I)
 _YESNO = re.compile(r"有没有|是不是|是否|吗[?？]?$|did .* (?:cause|happen)", re.I)
 # measure words that pin down what a figure counts; 个/项/名/人 are too general to check
+# The shape of the answer a question asks for, checked in order (the first that matches wins); a quantity is a span.
+_COUNTED = r"[一二两三四五六七八九十几]+(?:个|大|项|次|条)?"
+_SHAPES = [
+    ("definition", re.compile(r"指的是|是指|指什么|什么意思|意味着什么|什么是|\bwhat does\b.{0,60}\bmean\b", re.I)),
+    ("outline", re.compile(r"哪几(?:个|项|大|条)?(?:方面|部分|领域|板块|类|块|项|大|个“)|哪些方面|几个方面|几大(?:方面|任务|领域)|"
+                           rf"分为哪|哪[两三四五六七八九十]+(?:个|项|大|条)|“{_COUNTED}[\u4e00-\u9fff]{{1,6}}”|"
+                           r"\b(?:which|what) (?:main |key |major )?(?:areas|aspects|fields|parts|priorities|pillars)\b|"
+                           r"\binto which\b|\bwhat are the (?:main|key|major) (?:tasks|areas|priorities)\b", re.I)),
+    ("measures", re.compile(r"(?:哪些|什么|哪几项)(?:举措|措施|办法|做法|工作|进展|成绩|成效|成果|行动|事|实事|好事)|怎么做|怎样做|"
+                            r"如何(?!看)|采取了|做了哪些|做了什么|做了些|取得了哪些|有什么进展|怎么(?:推进|打造|建设|发展|抓|办|保障|落实)|"
+                            r"\bhow (?:will|did|does|do|is|are|can|has|have)\b|\bwhat (?:measures|steps|actions|progress|"
+                            r"achievements|was done|has been done|did\b.{0,40}\bdo\b|will\b.{0,40}\bdo\b)", re.I)),
+    ("definition", re.compile(r"是什么|指的是|指什么|是指|意味着什么|什么是|包括(?:哪些|什么)(?:内容)?|总体要求|总体思路|主要内容|"
+                              r"面临(?:哪些|什么|着)(?:困难|挑战|问题)|(?:目标|任务|要求|思路|定位)是|\bwhat is\b|"
+                              r"\bwhat does\b.{0,60}\bmean\b|\bwhat are the (?:goals|requirements|challenges|difficulties|"
+                              r"problems)\b|\bwhat (?:challenges|difficulties|problems)\b", re.I)),
+]
+
+
+_PINPOINT = re.compile(r"哪里|哪儿|何地|谁|哪一?年|何时|什么时候|多少|哪个(?!方面)|哪一[个项条]|\b(?:where|who|when)\b|\bwhat (?:is|was|are|were) the "
+                       r"(?:[\w-]+ ){0,4}(?:target|rate|growth|number|amount|share|percentage|total|figure|gdp|income|"
+                       r"output|level|value|size|population|name)\b", re.I)  # one thing asked: a place, a person, a figure
+_PLURAL = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,3}[a-z-]{3,}s\b(?!\s+(?:is|was)\b)", re.I)
+
+
+def shape_of(text: str, kind: str) -> str:
+    """The shape of the answer: ``span`` for a quantity, a yes/no or one thing pinpointed (a place, a person, a
+    figure); else the first of outline, measures, definition whose words the question uses; else ``list`` for a
+    list question (in English: which/what and a plural), ``span`` otherwise."""
+    if kind in ("quantity", "yesno") or _PINPOINT.search(text):
+        return "span"
+    for shape, rx in _SHAPES:
+        if rx.search(text):
+            return shape
+    return "list" if kind == "list" or _PLURAL.search(text) else "span"
+
+
 _UNITS = {"年", "元", "亿元", "万元", "美元", "万美元", "公里", "千米", "米", "亩", "万亩", "户", "万户", "辆", "套", "所",
           "座", "张", "吨", "万吨", "千瓦", "平方米", "倍", "天", "家"}
 _COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
@@ -57,6 +98,7 @@ class Question:
     quoted: list[str] = field(default_factory=list)  # phrases the question puts in quotes
     reader_text: str = ""  # what the reader reads (English words glossed: qa.text.dictionary.gloss)
     normalized: str = ""  # NFKC: what places and years are read from
+    shape: str = "span"  # span / list / outline / definition / measures (shape_of)
     year: int | None = None  # the one year it names (None: none, or several)
     year_mode: str = ""  # what it asks of that year: plan, result, span (a five-year goal) or either
     _periods: dict = field(default_factory=dict, repr=False, compare=False)
@@ -128,7 +170,7 @@ def analyse(text: str, bridge: bool = True) -> Question:
     quoted = re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", text)
     reader = dictionary.gloss(text) if bridged else text
     return Question(text, kind, english, terms + extra, weights, unit, count, embed, nouns(text), quoted, reader,
-                    normalized, year, year_mode)
+                    normalized, shape_of(normalized, kind), year, year_mode)
 
 
 # "how big/long/…": set apart before tagging, or jieba glues it to the noun that follows (多大面积 → 多 / 大面积)

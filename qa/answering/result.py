@@ -82,6 +82,25 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One verbatim piece of an answer (an item of a list, a heading of an outline; a figure's answer has one):
+    its text, its document and offsets there (``file_text[start:end]`` is ``text`` up to whitespace), and the
+    passage it stands in, highlighted."""
+    text: str
+    doc: str
+    start: int
+    end: int
+    citation: Citation
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "doc": self.doc, "start": self.start, "end": self.end,
+                "citation": self.citation.to_dict()}
+
+
+PARTS_JOIN = "\n"  # how Answer.answer joins several parts: whitespace, so the answer holds only quoted characters
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str  # verbatim from a document; "" when abstained
@@ -98,10 +117,13 @@ class Answer:
     # quote; the report named by its label), most recent first; reports that do not answer are not listed
     others: tuple[Citation, ...] = ()
     reason: NotFound | None = None  # why there is no answer (None when answered)
+    parts: tuple[Part, ...] = ()  # the answer's verbatim pieces, in document order; ``answer`` is them joined
+    shape: str = "span"  # the shape asked (qa.answering.question.shape_of): span, list, outline, definition, measures
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["citations"] = [c.to_dict() for c in self.citations]
+        d["parts"] = [p.to_dict() for p in self.parts]
         d["others"] = [c.to_dict() for c in self.others]
         d["reason"] = self.reason.to_dict() if self.reason else None
         return d

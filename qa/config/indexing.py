@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-INDEX_FORMAT_VERSION = 2  # 2: each document records its place and year as a report (qa.text.reports)
+INDEX_FORMAT_VERSION = 3  # 2: each document records its place and year as a report (qa.text.reports); 3: and its
+# outline (headings and paragraph leads with their parents and offsets), for answers in the shape of an outline
 
 
 @dataclass(frozen=True)

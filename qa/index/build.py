@@ -27,7 +27,7 @@ from ..model.embedding import Embedder, get_embedder
 from ..text.formats import load_document, reader_version, unsupported
 from .store import Document as StoredDocument
 from .store import MANIFEST, Chunk, Index, IndexNotFound, IndexUnusable, build_lock, read_manifest, write_index
-from ..text.structure import build_structure, section_string
+from ..text.structure import Section, build_structure, section_string
 from ..text.tokens import tokenize
 from ..text.periods import chunk_period, document_year
 from ..text.reports import ReportIdentity, identify
@@ -113,7 +113,7 @@ class DocumentChunks:
     (:func:`qa.text.periods.document_year`) and its place and year as a report (:mod:`qa.text.reports`); its periods
     count from the report's year where it was read, else from that one (:attr:`qa.index.store.Document.year`)."""
     chunks: list[Chunk]
-    sections: int
+    sections: list[Section]  # its outline: headings and paragraph leads, each with its parent
     named_year: int | None
     identity: ReportIdentity
 
@@ -131,7 +131,7 @@ def document_chunks(doc: Document, settings: ChunkSettings) -> DocumentChunks:
         period = chunk_period(s.text, doc.paragraphs[s.para].text, s.path, year)
         chunks.append(Chunk(-1, doc.doc_id, doc.title, section_string(s.path), s.text, s.start, s.end,
                             s.para, s.seq, period, tokenize(s.text), context_cache[s.path], doc.page_at(s.start)))
-    return DocumentChunks(chunks, len(sections), named_year, identity)
+    return DocumentChunks(chunks, sections, named_year, identity)
 
 
 def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Path | None = None,
@@ -198,7 +198,8 @@ def build_index(sources: Iterable[str | Path] | None = None, index_dir: str | Pa
                     fresh += range(len(chunks), len(chunks) + len(doc_chunks))
                     chunks += doc_chunks
                     documents.append({"doc_id": doc.doc_id, "title": doc.title, "path": str(path), "sha256": digest,
-                                      "sections": read.sections, "chunks": len(doc_chunks), "year": read.named_year,
+                                      "sections": len(read.sections), "chunks": len(doc_chunks), "year": read.named_year,
+                                      "outline": [[x.title, x.level, x.start, x.end, x.parent] for x in read.sections],
                                       "report": identity.to_dict(), "notes": doc.notes + identity.missing(),
                                       "pages": len(doc.pages) or None, "reader": reader_version(path),
                                       "built": time.strftime("%Y-%m-%d %H:%M:%S"), "text": doc.text})

@@ -34,6 +34,7 @@ import numpy as np
 from .bm25 import BM25
 from ..config.indexing import INDEX_FORMAT_VERSION
 from ..text.reports import ReportIdentity
+from ..text.structure import Section
 
 MANIFEST = "manifest.json"
 HNSW_THRESHOLD = 50_000  # above this many chunks, search an HNSW graph instead of a flat scan
@@ -200,6 +201,19 @@ class Document:
     pages: int | None = None
     reader: int = 1  # the version of the format reader that read it
     built: str = ""
+    outline: tuple[Section, ...] = ()  # its headings and paragraph leads in order, each with its parent's index
+
+    def children(self, node: int) -> list[int]:
+        """The outline nodes directly under ``node`` (-1: the top level), in document order."""
+        return [i for i, s in enumerate(self.outline) if s.parent == node]
+
+    def node_of(self, chunk: "Chunk") -> int:
+        """The deepest outline node a chunk stands under (-1: none): the last heading or lead before it whose title
+        ends its section path."""
+        path = chunk.section.split(" > ") if chunk.section else []
+        last = path[-1] if path else None
+        found = [i for i, s in enumerate(self.outline) if s.title == last and s.start <= chunk.start]
+        return found[-1] if found else -1
 
     @property
     def year(self) -> int | None:
@@ -216,13 +230,15 @@ class Document:
         return {"doc_id": self.doc_id, "title": self.title, "path": self.path, "sha256": self.sha256,
                 "sections": self.sections, "chunks": self.chunks, "year": self.named_year,
                 "report": self.report.to_dict(), "notes": list(self.notes), "pages": self.pages, "reader": self.reader,
-                "built": self.built, "text": self.text}
+                "built": self.built, "text": self.text,
+                "outline": [[s.title, s.level, s.start, s.end, s.parent] for s in self.outline]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Document":
         return cls(d["doc_id"], d.get("title", ""), d.get("path", ""), d.get("sha256", ""), d.get("sections", 0),
                    d.get("chunks", 0), d.get("text", ""), ReportIdentity.from_dict(d.get("report")), d.get("year"),
-                   tuple(d.get("notes") or ()), d.get("pages"), d.get("reader", 1), d.get("built", ""))
+                   tuple(d.get("notes") or ()), d.get("pages"), d.get("reader", 1), d.get("built", ""),
+                   tuple(Section(*row) for row in d.get("outline") or ()))
 
 
 class Index:

@@ -30,10 +30,12 @@ _CLAUSE_END = re.compile(f"[{CLAUSE_END}]")
 
 @dataclass(frozen=True)
 class Section:
+    """A node of a document's outline: a heading or a paragraph's lead sentence."""
     title: str  # heading text without its closing punctuation
     level: int
     start: int  # offsets of the heading in the document text
     end: int
+    parent: int = -1  # the index of the section it stands under, in the document's list of sections (-1: none)
 
 
 @dataclass
@@ -134,10 +136,10 @@ def build_structure(doc: Document, max_chars: int = 240) -> tuple[list[Section],
         title_taken = True
         body_from = 0
         if level:
-            s = Section(_strip_end(para.text[:head_len]), level, *para.span(0, head_len))
             preamble_label = None
             while stack and stack[-1].level >= level:
                 stack.pop()
+            s = Section(_strip_end(para.text[:head_len]), level, *para.span(0, head_len), _parent(stack, sections))
             stack.append(s)
             sections.append(s)
             body_from = head_len
@@ -149,7 +151,7 @@ def build_structure(doc: Document, max_chars: int = 240) -> tuple[list[Section],
         if len(spans) > 1 and not body_from:
             a, b = spans[0]
             if is_lead_sentence(para.text[a:b], para.text[b:]):
-                s = Section(_strip_end(para.text[a:b]), LEAD_LEVEL, *para.span(a, b))
+                s = Section(_strip_end(para.text[a:b]), LEAD_LEVEL, *para.span(a, b), _parent(stack, sections))
                 stack.append(s)
                 sections.append(s)
                 spans = spans[1:]
@@ -163,6 +165,11 @@ def build_structure(doc: Document, max_chars: int = 240) -> tuple[list[Section],
     if not doc.title:
         doc.title = _guess_title(doc)
     return sections, sentences
+
+
+def _parent(stack: list[Section], sections: list[Section]) -> int:
+    """The index of the innermost open section (the new one's parent), -1 when none is open."""
+    return len(sections) - 1 - sections[::-1].index(stack[-1]) if stack else -1
 
 
 def _paragraph_heading(para: Paragraph) -> tuple[int, int]:

@@ -81,6 +81,15 @@ def answer_html(answer: Answer, asked: str, resolved: str | None = None, nearest
                            f'<span class="qa-where">{where(c)}</span></li>')
             out.append("</ol>")
         out.append(others_html(answer))
+    elif len(answer.parts) > 1:  # a list, an outline, measures: each part highlighted in its own quote
+        out.append(f'<div class="qa-note">共{len(answer.parts)}项，均为原文：</div><ol class="qa-parts">')
+        for p in answer.parts:
+            c = p.citation
+            out.append(f'<li><div class="qa-answer qa-part">{esc(p.text)}</div>'
+                       f'<blockquote class="qa-quote">「{highlighted(c.quote, c.highlight)}」</blockquote>'
+                       f'<div class="qa-cite">出处：{where(c)}<span class="qa-off">（{offsets(c)}）</span></div></li>')
+        out.append("</ol>")
+        out.append(others_html(answer))
     else:
         c = answer.citations[0]
         out.append(f'<div class="qa-answer">{esc(answer.answer)}</div>')
@@ -149,6 +158,9 @@ def documents_html(docs: list[dict]) -> str:
 CSS = """
 .qa-reply { line-height: 1.7; }
 .qa-answer { font-size: 1.25em; font-weight: 700; color: var(--body-text-color); margin: 2px 0 6px; }
+.qa-parts { margin: 4px 0 6px; padding-left: 1.4em; }
+.qa-parts li { margin-bottom: 6px; }
+.qa-answer.qa-part { font-size: 1.05em; margin: 0 0 2px; }
 .qa-none { color: #b45309; }
 .qa-resolved { font-size: .9em; color: var(--body-text-color-subdued); margin-bottom: 4px; }
 .qa-quote { margin: 4px 0 6px; padding: 6px 10px; border-left: 3px solid #2563eb;

@@ -1,0 +1,132 @@
+"""Answers in the shape of the question (issue 28): the shape read from the question, the outline kept at build,
+and the chosen passage grown into verbatim parts (qa/answering/shapes.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEED
+from qa.answering.question import analyse
+from qa.answering.shapes import _items, pieces, restates, structure_asked
+from qa.index.store import Index
+
+
+@pytest.mark.parametrize("question, shape", [
+    ("今年重点抓好哪几方面工作？", "outline"),
+    ("未来五年要全力打造的“四个高地”是哪四个？", "outline"),
+    ("Which areas will the city focus on this year?", "outline"),
+    ("去年在民生方面做了哪些事？", "measures"),
+    ("为提振市场信心，今年有哪些举措？", "measures"),
+    ("How will Taiyuan cultivate innovative firms?", "measures"),
+    ("今年工作的总体要求是什么？", "definition"),
+    ("健康细胞建设“十百千万”工程指的是什么？", "definition"),
+    ("What does the three-zero service mean?", "definition"),
+    ("今年要推出哪些系列精品旅游线路？", "list"),
+    ("Which strategic emerging industries does the plan name?", "list"),
+    ("今年GDP要涨多少？", "span"),  # a figure
+    ("去年是哪座石窟的佛首回归了故里？", "span"),  # one name
+    ("What is the 2022 growth target for fixed-asset investment?", "span"),  # a figure, in English
+    ("今年工作的总体要求里，太原要着眼哪个“四个”提法？", "span"),  # one thing pinpointed
+])
+def test_the_shape_is_read_from_the_question(question, shape):
+    assert analyse(question).shape == shape
+
+
+@pytest.mark.parametrize("clause, items", [
+    ("重点支持太钢、太重、西山煤电等老牌工业企业发展壮大", "太钢、太重、西山煤电"),
+    ("推出“民俗文化游”“太忻休闲游”“冰雪欢乐游”等系列精品旅游线路", "“民俗文化游”“太忻休闲游”“冰雪欢乐游”"),
+    ("加快太原铁路枢纽客运西环线、西北二环、太忻大道建设", "太原铁路枢纽客运西环线、西北二环、太忻大道"),
+    ("城镇和农村居民人均可支配收入分别增长7.5%、8%", "城镇和农村居民人均可支配收入分别增长7.5%、8%"),  # figures keep their subject
+])
+def test_an_enumeration_is_cut_to_its_items(clause, items):
+    a, b = _items(clause, 0, len(clause))
+    assert clause[a:b] == items
+    assert _items("有效整合优质旅游资源", 0, 10) is None
+
+
+def test_a_restatement_names_what_was_asked_and_a_figure_is_an_answer():
+    q = analyse("今年重点抓好哪几方面工作？")
+    assert restates(q, "重点抓好十方面工作") is False  # 十方面 is not in the question
+    assert restates(analyse("今年重点抓好十方面工作是哪些？"), "重点抓好十方面工作")
+    assert not restates(analyse("2021年棚户区住房改造新开工多少套?"), "棚户区住房改造新开工1874套")
+
+
+def test_structure_asked_reads_the_count_and_the_noun():
+    assert structure_asked(analyse("未来五年要全力打造的“四个高地”分别是哪四个？")) == (4, "高地")
+    assert structure_asked(analyse("今年重点抓好哪几方面工作？"))[1] == ""  # 方面: no noun to filter by
+
+
+@pytest.fixture(scope="module")
+def seed(fake_index) -> Index:
+    return Index.load(fake_index)
+
+
+def _chunk(index: Index, text: str):
+    return next(c for c in index.chunks if text in c.text)
+
+
+def test_the_outline_is_kept_at_build_with_parents_and_offsets(seed):
+    doc = seed.documents[SEED.name]
+    plan = next(k for k, s in enumerate(doc.outline) if s.title.startswith("三、"))
+    kids = [doc.outline[k].title for k in doc.children(plan)]
+    assert [t[:3] for t in kids] == ["(一)", "(二)", "(三)", "(四)", "(五)"]
+    for s in doc.outline:
+        assert doc.text[s.start:s.end].replace("\n", "").startswith(s.title[:4])
+
+
+def test_an_outline_answer_is_the_members_the_passage_announces(seed):
+    q = analyse("今年重点抓好哪几方面工作？")
+    c = _chunk(seed, "十方面工作")
+    parts = pieces(q, c, (0, len(c.text)), seed)
+    text = seed.documents[SEED.name].text
+    got = [text[p.start:p.end].replace("\n", "") for p in parts]
+    assert len(got) == 5 and got[0].startswith("真抓实干") and got[4].startswith("补齐短板")  # markers dropped
+
+
+def test_an_outline_named_by_its_noun_keeps_the_members_that_name_it(seed):
+    q = analyse("未来五年要全力打造的“四个高地”是哪四个？")
+    c = _chunk(seed, "四个高地")
+    doc = seed.documents[SEED.name]
+    got = [doc.text[p.start:p.end].replace("\n", "") for p in pieces(q, c, (0, len(c.text)), seed)]
+    assert len(got) == 4 and all(g.endswith("高地") for g in got), got
+
+
+def test_measures_are_the_lead_clauses_of_the_paragraph_the_question_names(seed):
+    q = analyse("去年建设平安太原采取了哪些措施？")
+    c = _chunk(seed, "深入开展信访积案专项攻坚")
+    got = [p.chunk.text[p.start:p.end] for p in pieces(q, c, (0, 5), seed)]
+    assert got[0] == "严格落实金融风险防控责任"  # the lead clause of each sentence, in order
+    assert "深入开展信访积案专项攻坚" in got and "31个消防站加快建设" in got  # and the clauses stating a figure
+
+
+def test_parts_are_verbatim_with_their_offsets(fake_index, fake_embedder):
+    from qa.api import ask
+
+    text = SEED.read_text(encoding="utf-8")
+    a = ask("今年重点抓好哪几方面工作？", fake_index, embedder=fake_embedder)
+    if a.abstained:
+        pytest.fail(f"abstained: {a.message}")
+    assert a.shape == "outline" and len(a.parts) >= 2
+    for p in a.parts:
+        assert text[p.start:p.end].replace("\n", "") == p.text.replace("\n", "")
+        q = p.citation.quote
+        assert q[p.citation.highlight[0]:p.citation.highlight[1]] == p.text
+    assert a.answer == "\n".join(p.text for p in a.parts)
+    assert [d["text"] for d in a.to_dict()["parts"]] == [p.text for p in a.parts]
+
+
+def test_a_figure_is_one_part_the_span_itself(fake_index, fake_embedder):
+    from qa.api import ask
+
+    a = ask("今年地区生产总值预期增长多少？", fake_index, embedder=fake_embedder)
+    assert not a.abstained and a.shape == "span" and len(a.parts) == 1 and a.parts[0].text == a.answer
+
+
+def test_the_cli_numbers_the_parts(fake_index, fake_embedder, capsys):
+    from qa.api import ask
+    from qa.cli import print_answer
+
+    a = ask("今年重点抓好哪几方面工作？", fake_index, embedder=fake_embedder)
+    print_answer(a)
+    out = capsys.readouterr().out
+    assert f"答案（{len(a.parts)}项）：" in out and "  1. " in out and "  2. " in out
