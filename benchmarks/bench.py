@@ -143,7 +143,10 @@ def run(scale: int = 100, quick: bool = False, out: Path | None = None) -> dict:
 
     work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     questions = [g["question"] for g in load_gold(GOLD)]
+    from qa.model.quantize import int8_path
+
     r: dict = {"machine": {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
+                           "int8": int8_path(),
                            "python": platform.python_version(),
                            "query_backend": os.environ.get("QA_QUERY_BACKEND", "default")}}
     try:

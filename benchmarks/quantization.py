@@ -9,7 +9,8 @@ The reader: the shipped reader's weights dequantized (:mod:`qa.training.warm`) g
 form of it reads the reference windows (:func:`qa.training.data.reference_windows`) and windows of DRCD test
 (each question with the window around its answer): the share of windows whose best span is the fp32 one, the
 largest and median gap of the span's score and of the margin, and the milliseconds a window.
-Forms: s8 (``QInt8`` weights, as shipped before), s8-7bit (``reduce_range``), u8 (``QUInt8``), all per channel.
+Forms: s8 (``QInt8`` weights, as shipped before), s8-7bit (``reduce_range``), u8 (``QUInt8``), all per channel, and
+the last two with the feed-forward output products kept fp32 (``qa.model.quantize.FORM``: the shipped form).
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ from pathlib import Path
 import numpy as np
 
 from qa.config import default_mrc_dir, set_environment
-from qa.model.quantize import quantize
+from qa.model.quantize import FORM, quantize
 
 FORMS = {
     "s8": {"weight_type": "QInt8", "per_channel": True, "reduce_range": False, "op_types_to_quantize": ["MatMul"]},
     "s8-7bit": {"weight_type": "QInt8", "per_channel": True, "reduce_range": True, "op_types_to_quantize": ["MatMul"]},
     "u8": {"weight_type": "QUInt8", "per_channel": True, "reduce_range": False, "op_types_to_quantize": ["MatMul"]},
+    "s8-7bit, ffn out fp32": {"weight_type": "QInt8", "per_channel": True, "reduce_range": True,
+                              "op_types_to_quantize": ["MatMul"], "keep_fp32": "/output/dense/"},
+    "u8, ffn out fp32 (shipped)": FORM,
 }
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,8 +55,8 @@ def encoder(tmp: Path) -> dict:
     texts = seed_sentences()
     ref = OnnxEncoder(model_dir, quantized=False).encode(texts, "query")
     out = {}
-    for name, form in FORMS.items():
-        path = quantize(onnx_dir(model_dir) / GRAPH, tmp / f"encoder-{name}.onnx", form)
+    for k, (name, form) in enumerate(FORMS.items()):
+        path = quantize(onnx_dir(model_dir) / GRAPH, tmp / f"encoder-{k}.onnx", form)
         enc = OnnxEncoder(model_dir, quantized=False, path=path)
         t0 = time.perf_counter()
         vecs = np.concatenate([enc.encode([t], "query") for t in texts])
@@ -96,7 +100,7 @@ def reader(tmp: Path, n: int) -> dict:
     base = [ref.read(q, [p])[0] for q, p in wins]
     forms = {"shipped": WEIGHTS_DIR / "reader.int8.onnx"}
     for name, form in FORMS.items():
-        forms[name] = quantize(fp32, fp32_dir / f"reader-{name}.onnx", form)
+        forms[name] = quantize(fp32, fp32_dir / f"reader-{len(forms)}.onnx", form)
     out = {}
     for name, path in forms.items():
         r = Reader(path.parent, graph=path.name, threads=1)

@@ -149,8 +149,17 @@ def summarize(rows: list[dict], times: list[float]) -> dict:
     return m
 
 
+def machine_line() -> str:
+    """The machine the figures were measured on: cores and the CPU's int8 path (VNNI or not)."""
+    import os
+
+    from ..model.quantize import int8_path
+
+    return f"machine: {os.cpu_count()} cores, int8 path {int8_path()}"
+
+
 def format_report(m: dict) -> str:
-    lines = [f"{k}: {m[k]}" for k in ("questions", "cite@1", "cite@5", "answer_hit", "extra_figure", "answer_len_median",
+    lines = [machine_line()] + [f"{k}: {m[k]}" for k in ("questions", "cite@1", "cite@5", "answer_hit", "extra_figure", "answer_len_median",
                                        "section@1", "abstain_unanswerable", "abstain_wrong", "english_cite@5",
                                        "p50_ms", "p95_ms")]
     if "right_report" in m:

@@ -69,9 +69,11 @@ def _figures(rows: list[dict]) -> dict:
 
 
 def format_open(m: dict) -> str:
-    lines = [f"questions: {m['questions']} (not indexed: {m['not_indexed']})"]
+    from .report import machine_line
+
+    lines = [machine_line(), f"questions: {m['questions']} (not indexed: {m['not_indexed']})"]
     if not m["questions"]:
-        return lines[0]
+        return "\n".join(lines)
     lines.append(_line("all", m))
     lines += [_line(f"shape {s}", v) for s, v in m["by_shape"].items()]
     lines += [_line(f"lang {x}", v) for x, v in m["by_lang"].items()]

@@ -3,9 +3,8 @@
 Questions are short and come one at a time, where torch's per-call overhead dominates
 (about 20 ms a question on 2 cores). The same ``BertModel`` exported with
 ``torch.onnx.export`` and run with onnxruntime takes about 8 ms at fp32 (cosine 1.0 to
-torch) and 4.6 ms with onnxruntime's dynamic int8 quantization of its matrix products
-(cosine ≥ 0.995, and the same ``qa eval`` figures as torch); see
-``benchmarks/`` and docs/measurements.md for the measured speed and ``qa eval`` figures of each.
+torch), less with its matrix products in int8 (the form of :mod:`qa.model.quantize`, the same on every CPU:
+cosine to fp32 ≥ 0.998 over the seed's sentences); see ``benchmarks/`` and docs/measurements.md.
 
 The export runs once per model (with torch, usually right after a build, which has torch
 loaded anyway) and is cached next to the converted model; answering questions then needs
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import cache_dir, quiet_libraries
+from .quantize import form_tag, quantize
 from .vocab import embed, shared_tokenizer, word_table
 
 log = logging.getLogger(__name__)
@@ -41,22 +41,32 @@ def onnx_dir(model_dir: Path) -> Path:
 
 
 GRAPH = "encoder.onnx"  # inputs_embeds + attention_mask -> hidden (earlier exports took input_ids: not used)
-GRAPH_INT8 = "encoder.int8.onnx"
+GRAPH_INT8 = f"encoder.int8-{form_tag()}.onnx"  # named by its int8 form: a cached one of another form is not used
 
 
-def export(model_dir: Path, quantize: bool = True) -> Path:
-    """Export ``model_dir``'s transformer to ``encoder.onnx`` (+ ``encoder.int8.onnx``); returns the folder.
+def export(model_dir: Path, int8: bool = True) -> Path:
+    """Export ``model_dir``'s transformer to ``encoder.onnx`` (+ its int8 form, :data:`GRAPH_INT8`); returns the
+    folder. An fp32 graph exported before is only quantized (no torch needed).
 
     torch's tracer warnings and onnxruntime's quantization hints are dropped (shown with ``-v``)."""
     with quiet_libraries():
-        return _export(model_dir, quantize)
+        out = onnx_dir(model_dir)
+        if not (out / GRAPH).exists():
+            _export(model_dir, out)
+        if int8:
+            fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=out)
+            os.close(fd)
+            quantize(out / GRAPH, tmp)  # the shipped int8 form (qa.model.quantize)
+            os.replace(tmp, out / GRAPH_INT8)
+        for old in ("model.onnx", "model.int8.onnx", "encoder.int8.onnx"):  # earlier exports and forms
+            (out / old).unlink(missing_ok=True)
+        return out
 
 
-def _export(model_dir: Path, quantize: bool) -> Path:
+def _export(model_dir: Path, out: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    out = onnx_dir(model_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = AutoModel.from_pretrained(str(model_dir)).eval()
 
@@ -78,19 +88,6 @@ def _export(model_dir: Path, quantize: bool) -> Path:
         torch.onnx.export(Hidden(model), (emb, mask), tmp, input_names=["inputs_embeds", "attention_mask"],
                           output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
     os.replace(tmp, out / GRAPH)
-    if quantize:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=out)
-        os.close(fd)
-        # int8 weights per output channel for the matrix products only (measured: cosine to fp32
-        # ≥ 0.995, where quantizing every op gave 0.983)
-        quantize_dynamic(str(out / GRAPH), tmp, weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"])
-        os.replace(tmp, out / GRAPH_INT8)
-    for old in ("model.onnx", "model.int8.onnx"):  # earlier exports, with the word table inside (877 MB)
-        (out / old).unlink(missing_ok=True)
-    return out
 
 
 def cpu_session(path: Path, threads: int | None = None):
