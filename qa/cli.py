@@ -159,11 +159,11 @@ def cmd_chat(args) -> int:
 
 def cmd_eval(args) -> int:
     from .evaluation.report import evaluate, format_report, load_gold, regressions
-    from .evaluation import shapes
+    from .evaluation.shapes import format_open, is_open, run
 
-    if shapes.is_open(load_gold(args.gold)):  # open questions: answers in the shape asked
-        m = shapes.run(args.gold, args.index)
-        print(shapes.format_open(m))
+    if is_open(load_gold(args.gold)):  # open questions: answers in the shape asked
+        m = run(args.gold, args.index)
+        print(format_open(m))
         if args.verbose:
             for r in m["misses"]:
                 print(f"  miss {r['id']} [{r['shape']}] {r['question']} → {r['answer'] or '(abstained)'}")

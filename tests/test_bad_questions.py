@@ -20,8 +20,11 @@ def check(a, question):
     assert isinstance(a.abstained, bool)
     if a.abstained:
         assert a.answer == "" and a.message
-    else:
-        assert a.answer and a.answer in a.citations[0].quote
+    else:  # every part verbatim in its own quote, the answer the parts joined
+        assert a.answer and a.parts and a.answer == "\n".join(p.text for p in a.parts)
+        for p in a.parts:
+            c = p.citation
+            assert p.text and c.quote[c.highlight[0]:c.highlight[1]] == p.text
     for c in a.citations:
         assert c.quote and c.end > c.start
 

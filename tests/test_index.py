@@ -13,7 +13,7 @@ def test_index_folder_layout(fake_index):
     manifest = read_manifest(fake_index)
     assert manifest["model"] == HashEmbedder.model_id
     assert manifest["chunking"] == {"unit": "sentence", "max_chars": 240, "context": "section-titles"}
-    assert manifest["format_version"] == INDEX_FORMAT_VERSION == 2  # 2: documents record their place and year
+    assert manifest["format_version"] == INDEX_FORMAT_VERSION == 3  # 3: documents record their place, year, outline
     src = manifest["sources"]["taiyuan_2022_government_work_report.txt"]
     assert len(src["sha256"]) == 64
     assert src["label"] == "太原市 · 2022年政府工作报告"

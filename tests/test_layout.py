@@ -35,7 +35,7 @@ ALLOWED = {
                    "qa.evaluation", "qa.web"},  # what tests and benchmarks share; the program never imports it
 }
 # the CLI's model commands run their modules (their own options and output): these and nothing else beyond qa.api
-CLI_COMMANDS = {"qa.evaluation.report", "qa.fitting.command", "qa.training.train"}
+CLI_COMMANDS = {"qa.evaluation.report", "qa.evaluation.shapes", "qa.fitting.command", "qa.training.train"}
 
 
 def _module_name(path: Path) -> str:

@@ -13,8 +13,9 @@ from dataclasses import replace
 
 from ..index.store import Index
 from ..text.clauses import extend_qualifier, has_figure, widen
-from .features import (CLAUSE_FLOOR, Candidate, best_span, focus_of, mentions, question_weights, span_score, stated,
-                       subjects_of)
+from .features import (CLAUSE_FLOOR, Candidate, Subject, best_span, focus_of, mentions, question_weights, span_score,
+                       stated, subjects_of)
+from .measure import check
 from .question import Question
 from .result import NotFound
 from .retrieve import Hit
@@ -80,12 +81,14 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
     return out
 
 
-def usable(q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], NotFound | None]:
+def usable(q: Question, ranked: list[Candidate], subjects: list[Subject] | None = None
+           ) -> tuple[list[Candidate], NotFound | None]:
     """The candidates that may answer, best first, or none and the reason.
 
     A sentence about another period than the question's (去年 asked, 今年 told) never answers; a
     quantity question is answered only by clauses that hold a figure, in the unit it asks for
-    (多少公里) when it names one.
+    (多少公里) when it names one, and (with ``subjects``, what the question asks about) a figure that is not the
+    question's own, of a measure that can be the one asked, belonging to the subject asked (:mod:`.measure`).
     """
     out = [c for c in ranked if c.hit.period_agreement >= 0]
     if not out:
@@ -94,4 +97,10 @@ def usable(q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], NotFo
         out = [c for c in out if has_figure(c.answer, q.unit)]
         if not out:
             return [], NotFound("figure", q.english)
+        if subjects is not None:
+            judged = [(c, check(q, c, subjects)) for c in out]
+            out = [c for c, why in judged if why is None]
+            if not out:
+                told = [why for _, why in judged if why.kind != "figure"]
+                return [], (told or [judged[0][1]])[0]
     return out, None

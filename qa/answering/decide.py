@@ -25,12 +25,12 @@ def rank(cands: list[Candidate], model: Logistic) -> list[Candidate]:
     return sorted(cands, key=lambda c: -c.score)
 
 
-def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=None
+def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=None, subjects=None
            ) -> tuple[Candidate | None, NotFound | None]:
     """The best usable candidate, or None and the reason there is none: the abstention model decides
     on the best usable candidate (its log-odds of answering must be positive). ``similarity(texts)``
     gives the cosines of texts to the question (the answer's is one of the model's features)."""
-    out, reason = usable(q, ranked)
+    out, reason = usable(q, ranked, subjects)
     if reason:
         return None, reason
     best = out[0]
@@ -54,16 +54,17 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
     """
     read_so_far: list[Candidate] = []
     ranked, best, reason = [], None, NotFound("reader", q.english)
+    subjects = subjects_of(q, index.bm25)
     for part in staged_candidates(q, hits, index, reader, heads.stop.sizes):
         read_so_far += part
         ranked = rank(read_so_far, heads.rank)
         if not ranked:
             continue
-        best, reason = choose(q, ranked, heads.abstain, similarity)
+        best, reason = choose(q, ranked, heads.abstain, similarity, subjects)
         if best is not None and heads.abstain(best.features()) >= heads.stop.logit:
             break
     if ranked and reason and reason.kind == "reader":
-        gone = missing(subjects_of(q, index.bm25), ranked[0].context)
+        gone = missing(subjects, ranked[0].context)
         if gone:
             reason = NotFound("subject", q.english, gone)
     return ranked, best, reason

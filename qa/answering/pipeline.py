@@ -138,6 +138,8 @@ def read(q: Question, hits: list[Hit], index: Index, similarity, reader, item_ru
     top = best or ranked[0]
     feats = {k: round(v, 4) for k, v in top.features().items()} | {"answer_logit": round(heads.abstain(top.features()), 4)}
     if reason:
+        if reason.cited >= 0:  # the passage that says what there is, cited first
+            cites.sort(key=lambda cs: cs[0].id != reason.cited)
         return Found(None, (0, 0), tuple(cites), reason, feats | {"reason": reason.kind, "missing": reason.what})
     span = item_asked(q, best, index.bm25) if item_rule else (best.answer_start, best.answer_end)
     return Found(best, span, tuple(cites), None, feats)

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..config import MAX_QUESTION_CHARS
-from ..text import dictionary
+from ..text import dictionary, measures
 from ..text.lexicon import QUESTION_WORDS, SYNONYMS  # noqa: F401 (re-exported)
 from ..text.periods import period_of, year_asked
 from ..text.tokens import NOUN_FLAGS, pos_words, tokenize, words
@@ -50,7 +50,8 @@ _SHAPES = [
                            r"\b(?:which|what) (?:main |key |major )?(?:areas|aspects|fields|parts|priorities|pillars)\b|"
                            r"\binto which\b|\bwhat are the (?:main|key|major) (?:tasks|areas|priorities)\b", re.I)),
     ("measures", re.compile(r"(?:哪些|什么|哪几项)(?:举措|措施|办法|做法|工作|进展|成绩|成效|成果|行动|事|实事|好事)|怎么做|怎样做|"
-                            r"如何(?!看)|采取了|做了哪些|做了什么|做了些|取得了哪些|有什么进展|怎么(?:推进|打造|建设|发展|抓|办|保障|落实)|"
+                            r"采取了|做了哪些|做了什么|做了些|取得了哪些|有什么进展|"
+                            r"(?:怎么|如何|怎样)(?:推进|推动|打造|建设|发展|抓|办|保障|落实|提升|加强|实现|做|抢险|应对|改善|优化|培育)|"
                             r"\bhow (?:will|did|does|do|is|are|can|has|have)\b|\bwhat (?:measures|steps|actions|progress|"
                             r"achievements|was done|has been done|did\b.{0,40}\bdo\b|will\b.{0,40}\bdo\b)", re.I)),
     ("definition", re.compile(r"是什么|指的是|指什么|是指|意味着什么|什么是|包括(?:哪些|什么)(?:内容)?|总体要求|总体思路|主要内容|"
@@ -99,6 +100,7 @@ class Question:
     reader_text: str = ""  # what the reader reads (English words glossed: qa.text.dictionary.gloss)
     normalized: str = ""  # NFKC: what places and years are read from
     shape: str = "span"  # span / list / outline / definition / measures (shape_of)
+    measure: str = ""  # what a quantity question asks to be measured: money, area, count… (qa.text.measures.asked)
     year: int | None = None  # the one year it names (None: none, or several)
     year_mode: str = ""  # what it asks of that year: plan, result, span (a five-year goal) or either
     _periods: dict = field(default_factory=dict, repr=False, compare=False)
@@ -170,7 +172,8 @@ def analyse(text: str, bridge: bool = True) -> Question:
     quoted = re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", text)
     reader = dictionary.gloss(text) if bridged else text
     return Question(text, kind, english, terms + extra, weights, unit, count, embed, nouns(text), quoted, reader,
-                    normalized, shape_of(normalized, kind), year, year_mode)
+                    normalized, shape_of(normalized, kind), measures.asked(normalized) if kind == "quantity" else "",
+                    year, year_mode)
 
 
 # "how big/long/…": set apart before tagging, or jieba glues it to the noun that follows (多大面积 → 多 / 大面积)

@@ -17,17 +17,25 @@ class NotFound:
     """Why there is no answer, made where that is decided; :attr:`message` says it in the question's language.
 
     ``kind``: ``period`` (only another period is told), ``figure`` (no figure for a quantity question), ``reader`` (the
-    closest passages do not answer), ``subject`` (they do not mention ``what``), ``not covered`` (no indexed report
-    covers ``what``: a place or a year; ``chosen``: among the documents picked by hand)."""
+    closest passages do not answer), ``subject`` (they do not mention ``what``), ``measure`` (they give ``what``'s
+    figure of another measure: ``given`` ``figure``, not the ``asked`` one), ``figure subject`` (they name ``what``,
+    but the figure there belongs to another subject), ``not covered`` (no indexed report covers ``what``: a place
+    or a year; ``chosen``: among the documents picked by hand)."""
     kind: str
     english: bool = False
-    what: str = ""  # the subject missing (subject), the place and year not covered (not covered)
+    what: str = ""  # the subject missing or named (subject, measure), the place and year not covered (not covered)
     place: str = ""  # not covered: the place as the question names it
     year: int | None = None  # not covered: the year asked
     chosen: bool = False  # not covered: among the documents picked by hand
+    asked: str = ""  # measure, figure subject: the measure asked (qa.text.measures)
+    given: str = ""  # measure: the measure the passage gives
+    figure: str = ""  # measure: the figure it gives, verbatim
+    cited: int = -1  # the chunk that says what there is (cited first), -1: none
 
     @property
     def message(self) -> str:
+        if self.kind in ("measure", "figure subject"):
+            return self._measure_message()
         if self.kind == "not covered":
             if self.english:
                 report = " ".join(x for x in ("report", f"of {self.place}" if self.place else "",
@@ -37,6 +45,18 @@ class NotFound:
             return f"{NOT_FOUND[:-1]}（{'所选文档中没有' if self.chosen else '没有索引'}{self.what}的报告）。"
         en, zh = (x.format(self.what) for x in REASONS[self.kind])
         return f"{NOT_FOUND_EN[:-1]} ({en})." if self.english else f"{NOT_FOUND[:-1]}（{zh}）。"
+
+    def _measure_message(self) -> str:
+        from ..text.measures import NAME_EN, NAME_ZH
+
+        if self.kind == "measure":
+            if self.english:
+                return (f"{NOT_FOUND_EN[:-1]} (the report gives the {NAME_EN[self.given]} of {self.what} "
+                        f"({self.figure}), not the {NAME_EN[self.asked]}).")
+            return f"{NOT_FOUND[:-1]}（报告给出了{self.what}的{NAME_ZH[self.given]}（{self.figure}），没有给出{NAME_ZH[self.asked]}）。"
+        if self.english:
+            return f"{NOT_FOUND_EN[:-1]} (the report names {self.what} but gives no {NAME_EN[self.asked]} for it)."
+        return f"{NOT_FOUND[:-1]}（报告提到了{self.what}，但没有给出它的{NAME_ZH[self.asked]}）。"
 
     def to_dict(self) -> dict:
         return asdict(self) | {"message": self.message}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..answering.candidates import candidates, usable
-from ..answering.features import Candidate
+from ..answering.features import Candidate, subjects_of
 from ..answering.pipeline import search
 from ..answering.question import Question
 from ..answering.retrieve import FUSION, Fusion
@@ -44,10 +44,10 @@ class Asked:
     labels: list[bool] = field(default_factory=list)
 
 
-def _usable(q: Question, cands: list[Candidate], qvec, embedder) -> list[Candidate]:
+def _usable(q: Question, cands: list[Candidate], qvec, embedder, index) -> list[Candidate]:
     """The candidates the decision may pick (same filters, before abstention), each with its answer's cosine
     (at question time only the chosen one's is computed)."""
-    out = usable(q, cands)[0]
+    out = usable(q, cands, subjects_of(q, index.bm25))[0]
     if out:
         for c, cos in zip(out, embedder.encode_passages([c.answer for c in out]) @ qvec):
             c.answer_cosine = float(cos)
@@ -61,7 +61,7 @@ def report_questions(reader, gold: Path, index_dir: Path | None = None, fusion: 
     out = []
     for g in load_gold(gold):
         q, qvec, hits = search(g["question"], index, emb, fusion=fusion)
-        cands = _usable(q, candidates(q, hits, index, reader), qvec, emb)
+        cands = _usable(q, candidates(q, hits, index, reader), qvec, emb, index)
         ok = g["type"] != "unanswerable"
         out.append(Asked("report", ok, q, cands, [ok and answer_hits(c.answer, g["answers"], g["type"]) for c in cands]))
     return out
@@ -95,7 +95,7 @@ def _ask(source: str, exs: list[Example], asked: list[Example], reader, index, w
         q, qvec, hits = search(e.question, index, emb, k=30, fusion=fusion)
         for answerable in (True, False):
             hs = hits[:10] if answerable else [h for h in hits if article[h.chunk.doc] != e.title][:10]
-            cands = _usable(q, candidates(q, hs, index, reader), qvec, emb)
+            cands = _usable(q, candidates(q, hs, index, reader), qvec, emb, index)
             labels = [any(g in normalize(c.answer) for g in golds) for c in cands]
             if not answerable and any(labels):
                 continue  # another article answers it
@@ -103,7 +103,7 @@ def _ask(source: str, exs: list[Example], asked: list[Example], reader, index, w
         miss = near_misses and near_miss(e.question, e.context, rng, pool)
         if miss:
             q, qvec, hits = search(miss[0], index, emb, k=10, fusion=fusion)
-            cands = _usable(q, candidates(q, hits, index, reader), qvec, emb)
+            cands = _usable(q, candidates(q, hits, index, reader), qvec, emb, index)
             out.append(Asked(source, False, q, cands, [False] * len(cands)))
         if (n + 1) % 50 == 0:
             progress(f"{source} tuning: {n + 1}/{len(asked)}")

@@ -95,12 +95,18 @@ def check_answer(a, texts: dict[str, str]) -> None:
         assert a.answer == "" and a.message
         assert all(c.highlight is None for c in a.citations)
         return
-    assert a.answer and a.citations
-    top = a.citations[0]
-    hs, he = top.highlight
-    assert top.quote[hs:he] == a.answer
-    assert top.start <= a.answer_start < a.answer_end <= top.end
-    assert same(texts[top.doc][a.answer_start:a.answer_end], a.answer), (a.answer, a.answer_start, a.answer_end)
+    assert a.answer and a.citations and a.parts
+    assert a.answer == "\n".join(p.text for p in a.parts)
+    for p in a.parts:  # each part verbatim in its own quote and at its offsets
+        c = p.citation
+        assert c.quote[c.highlight[0]:c.highlight[1]] == p.text
+        assert same(texts[p.doc][p.start:p.end], p.text), (p.text, p.start, p.end)
+    if len(a.parts) == 1:
+        top = a.citations[0]
+        hs, he = top.highlight
+        assert top.quote[hs:he] == a.answer
+        assert top.start <= a.answer_start < a.answer_end <= top.end
+        assert same(texts[top.doc][a.answer_start:a.answer_end], a.answer), (a.answer, a.answer_start, a.answer_end)
 
 
 def read_texts(folders) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """What a figure measures, and what a question asks to be measured: one table of units and question words.
 
 A figure is a number (digits, half- or full-width, with inner spaces as web text has them: ``4112.8 亿元``; or
-Chinese numerals: ``十二件``) with its multiplier (万, 亿…) and its unit. Its *measure* comes from the unit:
+Chinese numerals: ``十二件``) with its multiplier (万, 亿…), an approximation (1.3万余个) and its unit. Its *measure* comes from the unit:
 money (元, 万元, 亿元, 美元), area (亩, 平方公里, 公顷), length (公里, 米), mass (吨, 斤), people (人, 名, 人次),
 count (个, 座, 家, 所, 项, 套, 辆…), share (%, 个百分点, 倍, 成), time (年, 月, 天, 小时), rank (第N, N名 after 第).
 
@@ -30,7 +30,7 @@ UNITS: dict[str, str] = {
     **{u: "mass" for u in ("吨", "万吨", "亿吨", "千克", "公斤", "斤", "万斤", "亿斤")},
     **{u: "people" for u in ("人", "万人", "人次", "万人次", "名", "位")},
     **{u: "count" for u in ("个", "座", "家", "所", "项", "套", "辆", "条", "台", "张", "处", "批", "件", "艘", "架", "栋",
-                            "间", "户", "万户", "种", "部", "场", "支", "只", "头", "棵", "株", "万个", "万辆", "万套")},
+                            "间", "户", "万户", "种", "部", "场", "支", "只", "头", "棵", "株", "万个", "万辆", "万套", "大")},
     **{u: "share" for u in ("%", "个百分点", "百分点", "倍", "成")},
     **{u: "time" for u in ("年", "个月", "月", "天", "日", "小时", "周")},
 }
@@ -40,15 +40,20 @@ _DIGITS = r"[0-9０-９]+(?:\s?[.．]\s?[0-9０-９]+)?"  # 4112.8, ４.５, and
 _ZH_NUM = "[一二两三四五六七八九十百千万亿]+"
 _UNIT_RX = "|".join(re.escape(u) for u in sorted((u for u in UNITS if u), key=len, reverse=True))
 # a figure: a number, its multiplier and unit (spaces allowed between, as web text has them)
-FIGURE_UNIT = re.compile(rf"(?P<num>{_DIGITS}|{_ZH_NUM})\s*(?P<mult>{_MULT})\s*(?P<unit>{_UNIT_RX})?")
+FIGURE_UNIT = re.compile(rf"(?P<num>{_DIGITS}|{_ZH_NUM})\s*(?P<mult>{_MULT})(?:余|多)?\s*(?P<unit>{_UNIT_RX})?")
 _RANK = re.compile(rf"第\s*(?:{_DIGITS}|{_ZH_NUM})")
 # question words -> measure, checked in order (the first that matches wins); Chinese, then English
 _ASKED = [
     ("rank", r"第几|排名第?几|名次|排第几|\bwhat (?:place|rank)|\bwhich place|\branked?\b"),
-    ("money", r"多少钱|多少资金|多少经费|多少[亿万千]?元|多少美元|[投花]了?多少|投资额?|资金|经费|补贴|预算|花费|造价|成本|费用|"
-              r"how much money|\bcost|\binvest|\bfund|\bbudget|\bspend|\bspent|\bsubsid|\bprice"),
-    ("area", r"面积|多少平方|多少亩|多少公顷|多大(?![幅力规比])|\bwhat area|\bhow large an area|\bsquare (?:kilo)?met|\bhectares?\b|"
-             r"\bacres?\b|\bhow big\b"),
+    # a change asked (增长多少) wins over the subject's own measure (一般公共预算收入增长多少: a rate, not money)
+    ("change", r"(?:增长|增加|增幅|上涨|涨|下降|降低|降|减少|提高|提升|回落|下跌)(?:了)?(?:多少|几)(?![个人座家所项套辆条台张处批件"
+               r"艘架栋间户种部场支只元亩吨米])|多了多少|少了多少|\bby how much|\bhow much (?:did|will|does|has|is) .* "
+               r"(?:grow|rise|increase|fall|drop|decrease)"),
+    ("money", r"多少钱|多少资金|多少经费|多少[亿万千]?元|多少美元|[投花]入?了?多少|(?:资金|经费|补贴|预算|费用|成本|造价|投资额?|"
+              r"收入|金额)(?:总额|规模)?(?:是|为|有|达到|要)?多少(?![个人座家所项套])|"
+              r"how much money|\bhow much\b.{0,40}\b(?:cost|invest|spend|spent|fund|budget)|"
+              r"\bwhat (?:is|was|will be) the (?:total )?(?:cost|investment|budget|funding)\b"),
+    ("area", r"面积|多少平方|多少亩|多少公顷|\bwhat area|\bhow large an area|\bsquare (?:kilo)?met|\bhectares?\b|\bacres?\b"),
     ("length", r"多长(?!时间)|全长|长度|里程|多少公里|多少千米|多少米|\bhow many (?:kilomet|km|met)|\blength\b|\bhow long is\b"),
     ("mass", r"多少吨|多少斤|多少公斤|产量多少|\bhow many (?:tons|tonnes)|\bhow much grain"),
     ("time", r"多久|多长时间|几年(?!来)|哪一?年|什么时候|何时|几月|哪一?天|\bwhen\b|\bwhat year|\bwhich year|\bhow long (?:will|did|does|has|have|ago)"),
@@ -58,8 +63,6 @@ _ASKED = [
                r"employees|jobs|households)"),
     ("count", r"多少[个座家所项套辆条台张处批件艘架栋间户种部场支只]|几[个座家所项套辆条台张处批件艘架栋间户种部场]|"
               r"\bhow many\b"),
-    ("change", r"[增涨降减跌提升]\w{0,2}(?:了)?多少|多了多少|少了多少|\bby how much|\bhow much (?:did|will|does|has|is) .* "
-               r"(?:grow|rise|increase|fall|drop|decrease)"),
 ]
 _ASKED_RX = [(m, re.compile(rx, re.I)) for m, rx in _ASKED]
 # what a near miss asks instead (qa.training.augment): the noun of each measure (…的投资额是多少？), in English the
@@ -68,6 +71,18 @@ NOUNS = {"money": ("投资额", "资金", "花费"), "area": ("面积", "占地�
          "people": ("人数",), "count": ("数量",), "share": ("比重", "占比"), "time": ("时间", "年份")}
 PHRASES_EN = {"money": ("how much money",), "area": ("what area",), "length": ("how many kilometres",),
               "people": ("how many people",), "share": ("what share",), "time": ("in what year",)}
+
+
+# nouns that name a measure, not a subject (比例 in 污水处理后重新利用的比例要提高到多少 is what is measured)
+MEASURE_WORDS = frozenset({"比例", "比重", "占比", "面积", "长度", "里程", "投资", "资金", "经费", "金额", "人数", "数量",
+                           "总量", "规模", "增速", "增幅", "幅度", "速度", "产值", "总额", "花费", "费用", "成本", "预算",
+                           "全长", "总面积", "覆盖率", "年均", "目标"})
+# how a message names a measure: "the report gives the 数量 (3000座), not the 金额"
+NAME_ZH = {"money": "金额", "area": "面积", "length": "长度", "mass": "重量", "people": "人数", "count": "数量",
+           "share": "比例或增幅", "time": "时间", "rank": "名次", "change": "变化", "": "数字"}
+NAME_EN = {"money": "cost", "area": "area", "length": "length", "mass": "weight", "people": "number of people",
+           "count": "number", "share": "share or rate", "time": "date", "rank": "rank", "change": "change",
+           "": "figure"}
 
 
 @dataclass(frozen=True)

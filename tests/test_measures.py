@@ -1,0 +1,99 @@
+"""The measure asked and the measure answered, and the figure's own subject (issue 29)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answering.features import Candidate, Subject
+from qa.answering.measure import check, counted_subject
+from qa.answering.question import analyse
+from qa.answering.retrieve import Hit
+from qa.index.store import Chunk
+from qa.text.measures import answers_measure, asked, compatible, figures
+
+
+@pytest.mark.parametrize("text, found", [
+    ("新建5G基站3000座以上", [("3000座", "count")]),  # 5G is a name, not a figure
+    ("完成雨污分流改造149.3公里", [("149.3公里", "length")]),
+    ("全市生产总值4112.8 亿元", [("4112.8 亿元", "money")]),  # web text: a space inside the figure
+    ("２０２２年实现１２３亿元", [("２０２２年", "time"), ("１２３亿元", "money")]),  # full-width digits
+    ("新增公共停车位1.3万余个", [("1.3万余个", "count")]),
+    ("荣列全国热门商圈第二名", [("第二", "rank")]),
+    ("聚焦七大产业集群", [("七大", "count")]),
+    ("城镇新增就业8万人", [("8万人", "people")]),
+    ("“十四五”规划", []),
+])
+def test_figures_and_what_they_measure(text, found):
+    assert [(text[f.start:f.end], f.measure) for f in figures(text)] == found
+
+
+@pytest.mark.parametrize("question, measure", [
+    ("新建改造社区食堂花了多少钱？", "money"),
+    ("31个消防站总投资多少？", "money"),
+    ("新增公共停车位的总面积是多少？", "area"),
+    ("汾河四期工程全长多少公里？", "length"),
+    ("新建5G基站的覆盖率要达到多少？", "share"),
+    ("今年一般公共预算收入预期增长多少？", "change"),  # a growth asked, not the revenue's money
+    ("去年一次性增补了多少辆救护车？", "count"),  # 增补 is no growth
+    ("城镇新增就业多少人？", "people"),
+    ("柳巷排到了第几？", "rank"),
+    ("How much money will the new kindergartens cost?", "money"),
+    ("What share of budget spending went to livelihoods?", "share"),  # spending names the subject here
+    ("When was the bridge built?", "time"),
+    ("太原一体化经济区的产业基金盘子有多大？", ""),  # 多大: a size, not an area
+])
+def test_the_measure_a_question_asks(question, measure):
+    assert asked(question) == measure
+
+
+def test_compatible_measures():
+    assert compatible("money", "count") is False and compatible("area", "count") is False
+    assert compatible("people", "count") is True  # 多少家企业 / 3000户
+    assert compatible("change", "share") is True and compatible("change", "money") is True
+    assert compatible("", "count") is None and compatible("money", "") is None
+    assert answers_measure("money", "新建改造社区食堂140个") is False
+    assert answers_measure("count", "新建改造社区食堂140个") is True
+    assert answers_measure("money", "建成投用") is None
+
+
+def _candidate(text: str, answer: str) -> Candidate:
+    a = text.index(answer)
+    chunk = Chunk(0, "r.txt", "报告", "（过去工作回顾）", text, 0, len(text), 0, 0, "past1")
+    return Candidate(chunk, a, a + len(answer), 1.0, True, 0.5, 0.5, True, Hit(chunk, 0.5, 0.5, 0.5, 0))
+
+
+def _subjects(*names: str) -> list[Subject]:
+    return [Subject(n, [n], 1.0) for n in names]
+
+
+def test_money_asked_and_a_count_given_is_no_answer_and_says_what_there_is():
+    q = analyse("新建5G基站要投资多少钱？")
+    why = check(q, _candidate("新建5G基站3000座以上,实现重点场所全覆盖。", "新建5G基站3000座以上"), _subjects("基站"))
+    assert why.kind == "measure" and (why.given, why.figure, why.asked) == ("count", "3000座", "money")
+    assert why.message == "文档中没有找到这个问题的答案（报告给出了基站的数量（3000座），没有给出金额）。"
+    en = check(analyse("How much money will the new base stations cost?"),
+               _candidate("新建5G基站3000座以上。", "新建5G基站3000座以上"), _subjects("基站"))
+    assert en.message == ("The documents do not answer this question (the report gives the number of 基站 (3000座), "
+                          "not the cost).")
+
+
+def test_the_questions_own_figure_is_no_answer():
+    q = analyse("31个消防站总投资多少？")
+    assert check(q, _candidate("31个消防站加快建设。", "31个消防站加快建设"), _subjects("消防站")).kind == "figure"
+
+
+def test_a_figure_belongs_to_the_subject_of_its_clause():
+    text = "完成雨污分流改造149.3公里,汾河四期工程建成投用。"
+    q = analyse("汾河四期工程全长多少公里？")
+    subjects = _subjects("汾河", "工程")
+    assert counted_subject(q, subjects).name == "工程"  # the nearest subject before the asking words
+    why = check(q, _candidate(text, "完成雨污分流改造149.3公里,汾河四期工程建成投用"), subjects)
+    assert why.kind == "figure subject" and why.what == "工程"
+    assert "没有给出它的长度" in why.message
+    right = analyse("雨污分流改造完成了多少公里？")
+    assert check(right, _candidate(text, "完成雨污分流改造149.3公里"), _subjects("雨污", "改造")) is None
+
+
+def test_a_figure_of_the_measure_asked_answers():
+    q = analyse("去年新建改造了多少个社区食堂？")
+    assert check(q, _candidate("新建改造社区食堂140个。", "新建改造社区食堂140个"), _subjects("社区", "食堂")) is None
