@@ -9,7 +9,7 @@ from qa.answering.measure import check, counted_subject
 from qa.answering.question import analyse
 from qa.answering.retrieve import Hit
 from qa.index.store import Chunk
-from qa.text.measures import answers_measure, asked, compatible, figures
+from qa.text.measures import answers_measure, asked, compatible, direction, figures, level_asked
 
 
 @pytest.mark.parametrize("text, found", [
@@ -97,3 +97,27 @@ def test_a_figure_belongs_to_the_subject_of_its_clause():
 def test_a_figure_of_the_measure_asked_answers():
     q = analyse("去年新建改造了多少个社区食堂？")
     assert check(q, _candidate("新建改造社区食堂140个。", "新建改造社区食堂140个"), _subjects("社区", "食堂")) is None
+
+
+@pytest.mark.parametrize("text, way", [
+    ("国内生产总值达到99.1万亿元", ["level"]),
+    ("城镇化率提高1.3个百分点", ["change"]),  # percentage points always state a change
+    ("地区生产总值增长6.1%", ["change"]),
+    ("城镇化率提高到85%", ["level"]),  # 提高到: where it stands
+    ("从2017年的2.01万亿元增加到2.91万亿元", ["level", "level", "level"]),  # from and to: levels
+    ("新增就业1352万人", [""]),
+])
+def test_a_figure_states_a_level_or_a_change(text, way):
+    assert [direction(text, f) for f in figures(text)] == way
+
+
+def test_a_level_does_not_answer_a_change_nor_a_change_a_level():
+    change = analyse("2019年国内生产总值增长了多少？")
+    why = check(change, _candidate("国内生产总值达到99.1万亿元。", "国内生产总值达到99.1万亿元"), _subjects("国内生产总值"))
+    assert why is not None and why.kind == "measure" and why.given == "money"
+    rate = "国内生产总值达到99.1万亿元,增长6.1%。"
+    assert check(change, _candidate(rate, "国内生产总值达到99.1万亿元,增长6.1%"), _subjects("国内生产总值")) is None
+    level = analyse("2007年城镇化率达到了多少？")
+    why = check(level, _candidate("城镇化率提高1.3个百分点。", "城镇化率提高1.3个百分点"), _subjects("城镇化率"))
+    assert why is not None and why.given == "change"
+    assert level_asked("城镇化率达到了多少") and not level_asked("地区生产总值增长率是多少")  # a rate of change asked

@@ -2,7 +2,8 @@
 
 import pytest
 
-from qa.text.periods import (chunk_period, compatible, document_year, looks_back, period_of, section_period)
+from qa.text.periods import (chunk_period, compatible, document_year, looks_back, period_of, plan_period, section_period,
+                             without_report_year, year_asked)
 
 
 @pytest.mark.parametrize("text, period", [
@@ -57,3 +58,28 @@ def test_compatible():
 def test_looks_back_is_the_same_cues_as_the_periods():
     assert looks_back("过去一年，全市经济稳中有进") and looks_back("五年来，我们") and looks_back("工作回顾")
     assert not looks_back("今年经济社会发展主要预期指标是") and not looks_back("未来五年")
+
+
+def test_named_plan_periods_are_their_years():
+    assert plan_period("“十三五”时期") == (2016, 2020) and plan_period("十一五期间") == (2006, 2010)
+    assert plan_period("the 11th Five-Year Plan period") == (2006, 2010)
+    assert plan_period("五年规划") is None
+    assert period_of("“十三五”时期主要成就", 2021) == "past5"  # it ended before the report
+    assert period_of("2015年和“十二五”时期主要工作回顾", 2016) == "past1"  # a stated year first
+    assert year_asked("沈阳“十二五”时期地区生产总值年均增长多少？", False) == (2015, "span")
+
+
+def test_a_year_in_the_sentence_decides_its_period():
+    review = ("一、过去五年工作回顾",)
+    assert chunk_period("2021年地区生产总值达到1.2万亿元。", "五年来……", review, 2022) == "past1"
+    assert chunk_period("新增就业8万人。", "新增就业8万人。", review, 2022) == "past5"
+    past_year = ("一、2021年工作回顾",)
+    assert chunk_period("地区生产总值年均增长6.2%。", "地区生产总值年均增长6.2%。", past_year, 2022) == "past5"
+    assert chunk_period("2018年以来累计投资", "", past_year, 2022) == "past5"  # 以来: no point in time
+
+
+def test_a_report_named_by_its_year_is_the_reports_year():
+    assert year_asked("重庆2023年政府工作报告里，过去五年地区生产总值年均增长多少？", False) == (2023, "report")
+    assert year_asked("长沙2017年政府工作报告里，2013年以来新增上市公司多少家？", False) == (2017, "report")
+    assert year_asked("In Ningbo's 2012 government work report, what did exports reach?", True) == (2012, "report")
+    assert period_of(without_report_year("重庆2023年政府工作报告里，过去五年地区生产总值"), 2023) == "past5"

@@ -75,6 +75,8 @@ def _doc(title: str, paragraphs: list[str], name: str = "x.md") -> Document:
     ("政府工作报告", "各位代表：", "东岭市_2023.txt", "东岭市", "file name"),
     ("政府工作报告", "各位代表：", "report_2023.txt", "", ""),
     ("示例新闻稿", "", "news.html", "", ""),
+    ("政府工作报告", "——2020年5月22日在第十三届全国人民代表大会第三次会议上 国务院总理 李克强", "a.md", "全国", "opening"),
+    ("2024年国务院政府工作报告", "", "a.md", "全国", "title"),  # the State Council's: the nation's report
 ])
 def test_the_place_is_read_from_title_opening_or_file_name(title, opening, name, place, where):
     got, found_in, _ = read_place(title, opening, opening, name)
@@ -146,6 +148,7 @@ def test_an_index_of_the_older_format_is_refused_until_rebuilt(many, copy_index)
     ("今年新建多少套保障性住房？", None, ""),
     ("新建2000个停车位要多少钱？", None, ""),  # a figure, not a year
     ("2022年和2023年分别增长多少？", None, ""),  # two years: not scoped by year
+    ("示例市2023年政府工作报告里，2021年新建了多少个公园？", 2023, "report"),  # the report named by its year
 ])
 def test_the_year_asked_and_what_is_asked_of_it(question, year, mode):
     from qa.answering.question import analyse
@@ -167,6 +170,8 @@ def test_the_year_asked_and_what_is_asked_of_it(question, year, mode):
     ("北京今年地区生产总值预期增长多少？", [], "北京"),
     ("东岭市去年新建了多少个城市公园？", [], "东岭市"),
     ("2021年青石市地区生产总值增长了多少？", [], "青石市2021年"),
+    ("示例市2023年政府工作报告里，去年新建了多少个城市公园？", ["shili_2023_report.md"], ""),
+    ("广州今年地区生产总值预期增长多少？", [], "广州"),  # 州 is 广州's level, not a generic word
 ])
 def test_questions_are_scoped_by_the_place_and_year_they_name(many, question, reports, missing):
     from qa.answering import scope
@@ -297,3 +302,21 @@ def test_every_report_figure_is_written_once():
         for ans in g["answers"]:
             if g["doc"] in REPORTS:
                 assert sum(t.count(ans) for t in REPORTS.values()) == 1, (g["id"], ans)
+
+
+def test_the_ceremony_of_a_reports_opening_answers_nothing():
+    from qa.text.reports import CEREMONY
+
+    assert CEREMONY.search("——2026年1月28日在重庆市第六届人民代表大会第四次会议上重庆市人民政府市长胡衡华各位代表:")
+    assert CEREMONY.search("2017年1月9日长沙市第十五届人民代表大会第一次会议通过")
+    assert not CEREMONY.search("全市地区生产总值达到2.91万亿元,各位代表提出建议1200件。")
+
+
+def test_a_reports_place_is_no_subject_a_passage_must_state(many):
+    from qa.answering.features import focus_of, subjects_of
+
+    index = Index.load(many)
+    q = analyse("太原去年新增城镇就业多少人？")
+    assert "太原" in q.nouns and "太原" not in [s.name for s in subjects_of(q, index.bm25, index.place_words)]
+    assert focus_of(q, index.bm25, index.place_words)[1] != "太原"
+    assert "太原" in [s.name for s in subjects_of(q, index.bm25)]  # without the index's places: a subject

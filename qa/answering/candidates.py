@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..index.store import Index
 from ..text.clauses import extend_qualifier, has_figure, widen
+from ..text.reports import CEREMONY
 from .features import (CLAUSE_FLOOR, Candidate, Subject, best_span, focus_of, mentions, question_weights, span_score,
                        stated, subjects_of)
 from .measure import check
@@ -37,8 +38,8 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
     if not wins:
         return
     weights, total = question_weights(q, index.bm25)
-    focus = None if q.english else focus_of(q, index.bm25)  # a lexical check: not across languages
-    subjects = subjects_of(q, index.bm25)
+    focus = None if q.english else focus_of(q, index.bm25, index.place_words)  # a lexical check: not across languages
+    subjects = subjects_of(q, index.bm25, index.place_words)
     by_id = {h.chunk.id: h for h in hits}
     done = 0
     for upto in stages or (len(wins),):
@@ -56,7 +57,7 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
     out = []
     for n, chunk in enumerate(m.window.chunks):
         marked = chunk.id == m.chunk.id and m.end > m.start
-        if chunk.id not in by_id and not marked:
+        if chunk.id not in by_id and not marked or CEREMONY.search(chunk.text):
             continue
         h = by_id.get(chunk.id) or replace(m.window.hit, chunk=chunk)  # a neighbour: its window's scores
         s = best_span(q, h, weights, total)

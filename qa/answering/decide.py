@@ -54,7 +54,7 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
     """
     read_so_far: list[Candidate] = []
     ranked, best, reason = [], None, NotFound("reader", q.english)
-    subjects = subjects_of(q, index.bm25)
+    subjects = subjects_of(q, index.bm25, index.place_words)
     for part in staged_candidates(q, hits, index, reader, heads.stop.sizes):
         read_so_far += part
         ranked = rank(read_so_far, heads.rank)

@@ -132,13 +132,21 @@ def span_score(q: Question, hit: Hit, a: int, b: int, weights: dict[str, float],
     return r.score if r else 0.0
 
 
-def focus_of(q: Question, bm25: BM25) -> tuple[list[str], str] | None:
+def _place(noun: str, places: frozenset[str]) -> bool:
+    """A noun that names a report's place (沈阳, 沈阳市: its words of two characters or more all place names)."""
+    words = [t for t in tokenize(noun) if len(t) >= 2]
+    return noun.lower() in places or bool(words) and all(t.lower() in places for t in words)
+
+
+def focus_of(q: Question, bm25: BM25, places: frozenset[str] = frozenset()) -> tuple[list[str], str] | None:
     """The question's most specific noun (highest IDF; a word absent from the corpus is the most
-    specific of all) and its tokens; None when the question has no content noun."""
-    if not q.nouns:
+    specific of all) and its tokens; None when the question has no content noun. A report's place (``places``)
+    is not one (:func:`subjects_of`)."""
+    nouns = [n for n in q.nouns if not _place(n, places)]
+    if not nouns:
         return None
-    groups = [tokenize(n) or [n] for n in q.nouns]
-    return max(zip(groups, q.nouns), key=lambda gn: max(bm25.term_idf(t) for t in gn[0]))
+    groups = [tokenize(n) or [n] for n in nouns]
+    return max(zip(groups, nouns), key=lambda gn: max(bm25.term_idf(t) for t in gn[0]))
 
 
 @dataclass
@@ -150,15 +158,18 @@ class Subject:
     weight: float
 
 
-def subjects_of(q: Question, bm25: BM25) -> list[Subject]:
+def subjects_of(q: Question, bm25: BM25, places: frozenset[str] = frozenset()) -> list[Subject]:
     """What the question asks about: its content nouns (for an English question, its content words through the
     dictionary), each weighted by the IDF of its most specific word (a word the corpus lacks is the most
-    specific of all)."""
+    specific of all). A name of a report's place (``places``, lower-case: 沈阳, 全国, taiyuan) is no subject: which
+    report answers is scope's question, and a passage of that report need not name its own place."""
     if q.english:  # a word the dictionary cannot bring across is not looked for
-        groups = [(word, [z for z, _ in cands if len(z) >= 2]) for word, cands in dictionary.candidates(q.text)]
+        groups = [(word, [z for z, _ in cands if len(z) >= 2 and z not in places]) for word, cands
+                  in dictionary.candidates(q.text) if word.lower() not in places]
         groups = [(word, ws) for word, ws in groups if ws]
     else:
-        groups = [(n, [t for t in tokenize(n) if len(t) >= 2] + SYNONYMS.get(n, [])) for n in q.nouns]
+        groups = [(n, [t for t in tokenize(n) if len(t) >= 2 and t.lower() not in places] + SYNONYMS.get(n, []))
+                  for n in q.nouns if not _place(n, places)]
     out = []
     for name, ws in groups:
         ws = list(dict.fromkeys(fold(w) for w in ws or [name]))

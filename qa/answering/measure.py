@@ -19,6 +19,7 @@ give (报告给出了新建5G基站的数量（3000座以上），没有给出�
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..text import measures
 from ..text.clauses import items
@@ -41,7 +42,8 @@ def check(q: Question, c: Candidate, subjects: list[Subject]) -> NotFound | None
     if not figs:
         return NotFound("figure", q.english, cited=c.chunk.id)
     asked = q.measure
-    fitting = [f for f in figs if measures.compatible(asked, f.measure) is not False]
+    fitting = [f for f in figs if measures.compatible(asked, f.measure) is not False
+               and not _other_direction(q, text, a, f)]
     named = [s for s in subjects if fold(s.name) in fold(text) and s.name not in measures.MEASURE_WORDS]  # named
     # here in full: what the question asks about (a measure's own noun, 比例 or 面积, is no subject)
     counted = counted_subject(q, subjects)
@@ -51,7 +53,8 @@ def check(q: Question, c: Candidate, subjects: list[Subject]) -> NotFound | None
         if told is None:  # another measure of something else: no figure for it here
             return NotFound("figure", q.english, cited=c.chunk.id)
         f = figs[0]
-        return NotFound("measure", q.english, told.name, asked=asked, given=f.measure,
+        given = "change" if asked != "change" and _other_direction(q, text, a, f) else f.measure
+        return NotFound("measure", q.english, told.name, asked=asked, given=given,
                         figure=text[a + f.start:a + f.end], cited=c.chunk.id)
     if focus is None:
         return None
@@ -63,6 +66,15 @@ def check(q: Question, c: Candidate, subjects: list[Subject]) -> NotFound | None
     if elsewhere and holding and all(_own_subject(text[x:y]) for x, y in holding):
         return NotFound("figure subject", q.english, focus.name, asked=asked, cited=c.chunk.id)
     return None
+
+
+def _other_direction(q: Question, text: str, a: int, f: measures.Figure) -> bool:
+    """A level given where a change is asked (增长了多少 / 达到99.1万亿元; a share may state either), or a change
+    where a level is asked (城镇化率达到了多少 / 提高1.3个百分点)."""
+    way = measures.direction(text, replace(f, start=a + f.start, end=a + f.end))
+    if q.measure == "change":
+        return way == "level" and f.measure != "share"
+    return way == "change" and measures.level_asked(q.normalized)
 
 
 _ASKING = re.compile(r"多少|几[个座家所项套辆条台张处批件种大]?|多[大长高远久重]|\bhow (?:many|much|long|large|big)\b|"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from ..config import MAX_QUESTION_CHARS
 from ..text import dictionary, measures
 from ..text.lexicon import QUESTION_WORDS, SYNONYMS  # noqa: F401 (re-exported)
-from ..text.periods import period_of, year_asked
+from ..text.periods import period_of, without_report_year, year_asked
 from ..text.tokens import NOUN_FLAGS, pos_words, tokenize, words
 
 _QUANTITY = re.compile(r"多少|几[个家项座条所万千百亿名人户辆次年倍成大]|几+$|多大|多长|多高|多远|多久|多重|比例|比重|"
@@ -108,7 +108,7 @@ class Question:
     def period_for(self, year: int | None) -> str:
         """The question's period relative to a document's year (去年 means year - 1)."""
         if year not in self._periods:
-            self._periods[year] = period_of(self.text, year)
+            self._periods[year] = period_of(without_report_year(self.text), year)
         return self._periods[year]
 
 

@@ -28,7 +28,7 @@ from typing import Sequence
 
 from ..index.store import Index
 from ..text import dictionary
-from ..text.reports import GENERIC, LEVEL_CHARS, NAME_WITH_LEVEL
+from ..text.reports import GENERIC, LEVEL_CHARS, NAME_WITH_LEVEL, NATIONAL_ALIASES
 from ..text.tokens import pos_words
 from .question import Question
 
@@ -74,7 +74,10 @@ class Scope:
 
 
 def _latin_place(alias: str, index: Index) -> bool:
-    """A Latin file-name form (``taiyuan``) names a place unless it is an English word (``report``)."""
+    """A Latin file-name form (``taiyuan``) names a place unless it is an English word (``report``); the nation's
+    English names (China, national) always do."""
+    if alias in NATIONAL_ALIASES:
+        return True
     found = {zh for _, cands in dictionary.candidates(alias) for zh, _weight in cands}
     return not found or any(found & set(r.aliases) for r in index.reports.values())
 
@@ -126,6 +129,8 @@ def _covering(year: int, mode: str, docs: list[str], index: Index) -> list[tuple
     """The reports among ``docs`` that speak of ``year`` as asked, in groups, best placed first."""
     r = {d: index.documents[d].year for d in docs}
     tiers: list[list[str]] = []
+    if mode == "report":  # the report of that year, named
+        tiers.append([d for d in docs if r[d] == year])
     if mode in ("result", "either"):
         tiers.append([d for d in docs if r[d] == year + 1])
     if mode in ("plan", "either"):

@@ -47,7 +47,7 @@ class Asked:
 def _usable(q: Question, cands: list[Candidate], qvec, embedder, index) -> list[Candidate]:
     """The candidates the decision may pick (same filters, before abstention), each with its answer's cosine
     (at question time only the chosen one's is computed)."""
-    out = usable(q, cands, subjects_of(q, index.bm25))[0]
+    out = usable(q, cands, subjects_of(q, index.bm25, index.place_words))[0]
     if out:
         for c, cos in zip(out, embedder.encode_passages([c.answer for c in out]) @ qvec):
             c.answer_cosine = float(cos)

@@ -249,6 +249,9 @@ class Index:
         self.dir, self.manifest, self.chunks, self.faiss, self.documents = index_dir, manifest, chunks, faiss_index, documents
         self.bm25 = BM25([c.tokens + c.context_tokens for c in chunks])
         self.reports = {d: doc.report for d, doc in documents.items()}
+        # every name a report's place goes by (太原市, 太原, taiyuan; 全国, 我国): a question's place is scope's to
+        # read, not a subject a passage must state
+        self.place_words = frozenset(a.lower() for r in self.reports.values() if r for a in r.aliases)
         self.by_doc: dict[str, list[int]] = {}
         for c in chunks:
             self.by_doc.setdefault(c.doc, []).append(c.id)

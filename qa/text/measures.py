@@ -120,6 +120,33 @@ def figures(text: str) -> list[Figure]:
     return out
 
 
+# Whether a figure states a level or a change, read from the words right before it: 达到99.1万亿元, 提高到85% and
+# 从2017年的2.01万亿元 are levels, 增长6.1% and 提高1.3个百分点 changes (percentage points always change).
+_CHANGE_BEFORE = re.compile(r"(?:增长|增加|提高|提升|上升|下降|降低|减少|上涨|回落|下跌|扩大|缩小|增|减|降|涨)了?"
+                            r"(?:约|近|超|超过|逾)?\s*$")
+_LEVEL_BEFORE = re.compile(r"(?:达到|达|突破|超过|实现|完成|总额|总量|规模|[到至为是从的]|共|合计)(?:约|近|超|逾)?\s*$")
+_POINTS = ("个百分点", "百分点")
+# a question that asks a level (城镇化率达到了多少, 总额是多少), not how much it changed
+LEVEL_ASKED = re.compile(r"达到了?多少|[到至]多少|是多少|为多少|有多少|总额|总量|规模")
+CHANGE_WORDS = re.compile(r"增长|增速|增幅|涨幅|降幅|幅度|提高|提升|上升|下降|降低|减少|增加|上涨|回落|下跌|变化|"
+                          r"\b(?:grow|growth|rise|rose|increase|fall|fell|drop|decrease)", re.I)
+
+
+def level_asked(question: str) -> bool:
+    """The question asks what a figure stands at, not how it changed (城镇化率达到了多少; not 增长率是多少)."""
+    return bool(LEVEL_ASKED.search(question)) and not CHANGE_WORDS.search(question)
+
+
+def direction(text: str, f: Figure) -> str:
+    """``change`` (增长6.1%, 提高1.3个百分点), ``level`` (达到99.1万亿元, 提高到85%) or "" (the words do not say)."""
+    if f.unit in _POINTS:
+        return "change"
+    before = text[max(0, f.start - 6):f.start]
+    if _CHANGE_BEFORE.search(before):
+        return "change"
+    return "level" if _LEVEL_BEFORE.search(before) else ""
+
+
 def asked(question: str) -> str:
     """The measure a question asks for: one of MEASURES, ``change``, or "" when its words do not say."""
     text = unicodedata.normalize("NFKC", question)

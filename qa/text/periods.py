@@ -33,7 +33,7 @@ _YEAR = re.compile(rf"(?<!\d)({YEAR})(?:\s*年|\b)")
 
 
 _PLAN_YEAR = re.compile(rf"({YEAR})年(?:工作安排|工作任务|主要任务|工作要点)")  # the year the report plans: its 今年
-_TITLE_YEAR = re.compile(rf"({YEAR})年(?:度)?(?:[\u4e00-\u9fff]{0,6})?政府工作报告")
+_TITLE_YEAR = re.compile(rf"({YEAR})年(?:度)?(?:[\u4e00-\u9fff]{{0,6}})?政府工作报告")
 # what a question asks of a year: a five-year goal, the plan, or the result
 SPAN_WORDS = re.compile(rf"到\s*{YEAR}\s*年|{YEAR}\s*年(?:底)?(?:之)?前|五年|年均|累计|\bby (?:the end of )?{YEAR}\b|"
                         r"five.year", re.I)
@@ -43,11 +43,44 @@ RESULT_WORDS = re.compile(r"(?<![为除])了|实际|完成|已经|\bdid\b|\bwas\
                           re.I)
 
 
+# Named five-year plan periods: 十三五 is 2016-2020 (the N-th starts in 1951 + 5N from the sixth on, 1981-1985).
+_PLAN_NUMBERS = {"十一": 11, "十二": 12, "十三": 13, "十四": 14, "十五": 15, "十六": 16}
+PLAN_PERIOD = re.compile(r"“?(十[一二三四五六])五”?(?:规划|时期|期间|计划)?|\b(1[1-6])th [Ff]ive-[Yy]ear [Pp]lan")
+
+
+def plan_period(text: str) -> tuple[int, int] | None:
+    """The years of the first named five-year plan period in ``text`` (十三五: (2016, 2020)), or None."""
+    m = PLAN_PERIOD.search(text)
+    if not m:
+        return None
+    n = _PLAN_NUMBERS[m.group(1)] if m.group(1) else int(m.group(2))
+    start = 1951 + 5 * n
+    return start, start + 4
+
+
+# a report named by its year (2023年政府工作报告, 2017年的报告, Henan's 2023 government work report): the year is the
+# report's, not one the question asks about
+REPORT_NAMED = re.compile(rf"({YEAR})\s*年(?:的|度)?《?(?:政府)?工作报告|({YEAR})\s*年的?报告|"
+                          rf"\b({YEAR}) (?:government )?work report|\b({YEAR}) report\b", re.I)
+
+
+def without_report_year(text: str) -> str:
+    """The text with a report named by its year taken out (what is left says which period is asked)."""
+    return REPORT_NAMED.sub("", text)
+
+
 def year_asked(text: str, english: bool) -> tuple[int | None, str]:
-    """The one year a question names, and what it asks of it: ``span`` (a five-year goal: 到2027年, 累计),
-    ``plan`` (目标, 计划, 要, will), ``result`` (了, 实际, 完成, did) or ``either``. (None, "") when it names none,
-    or several. ``text``: NFKC-normalized."""
+    """The one year a question names, and what it asks of it: ``report`` (the report of that year is named:
+    2023年政府工作报告), ``span`` (a five-year goal: 到2027年, 累计; a named plan period, 十三五, stands for its last
+    year), ``plan`` (目标, 计划, 要, will), ``result`` (了, 实际, 完成, did) or ``either``. (None, "") when it names
+    none, or several. ``text``: NFKC-normalized."""
+    report = REPORT_NAMED.search(text)
+    if report:  # 重庆2023年政府工作报告里，过去五年…: the report is named; the question's other years are inside it
+        return int(next(g for g in report.groups() if g)), "report"
     years = {int(y) for y in YEAR_ZH.findall(text)} or ({int(y) for y in YEAR_EN.findall(text)} if english else set())
+    named = plan_period(text)
+    if not years and named:
+        return named[1], "span"
     if len(years) != 1:
         return None, ""
     plan, result = bool(PLAN_WORDS.search(text)), bool(RESULT_WORDS.search(text))
@@ -78,9 +111,10 @@ def document_year(texts: list[str]) -> int | None:
 
 
 def period_of(text: str, year: int | None = None) -> str:
-    """The period a piece of text names, or ``""``."""
+    """The period a piece of text names, or ``""``: a year it states (relative to ``year``, the report's), a named
+    plan period that lies before the report (十三五 in a report of 2021: the past five years), else its words."""
     if year:
-        for m in _YEAR.finditer(text):
+        for m in _YEAR.finditer(text):  # a year stated first: 2015年和“十二五”时期工作回顾 reviews 2015 first
             y = int(m.group(1))
             if y == year:
                 return "now"
@@ -90,6 +124,9 @@ def period_of(text: str, year: int | None = None) -> str:
                 return "next5"
             if year - 5 <= y < year - 1:
                 return "past5"
+        named = plan_period(text)
+        if named and named[1] < year:
+            return "past5"
     for period, rx in _COMPILED:
         if rx.search(text):
             return period
@@ -120,6 +157,21 @@ def compatible(question: str, chunk: str) -> int:
     return 1 if question == chunk else -1
 
 
+_POINT_YEAR = re.compile(rf"(?<![到至\d])({YEAR})\s*年(?!代|以来|起|之前|前)")  # 2022年达到…: a result or plan of that year
+_YEARS_OF = re.compile(r"年均|累计|五年来|这五年|\d+年来")  # a figure over several years
+
+
 def chunk_period(sentence: str, paragraph: str, path: tuple[str, ...], year: int | None) -> str:
-    """A sentence's period: a cue opening the sentence, else opening its paragraph, else its section's."""
-    return period_of(sentence[:8], year) or period_of(paragraph[:12], year) or section_period(path, year)
+    """A sentence's period: a cue opening the sentence, else a year the sentence states (2022年达到1.2万亿元: the
+    result of 2022, whatever its section), else a cue opening its paragraph, else its section's; a figure over
+    several years (年均, 累计) in a review of the past year is the past five years'."""
+    own = period_of(sentence[:8], year)
+    if own:
+        return own
+    stated = _POINT_YEAR.search(sentence)
+    if stated and year:
+        p = period_of(stated.group(0), year)
+        if p:
+            return p
+    p = period_of(paragraph[:12], year) or section_period(path, year)
+    return "past5" if p == "past1" and _YEARS_OF.search(sentence) else p

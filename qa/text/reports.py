@@ -8,6 +8,8 @@ A government work report names its place and year in a few set phrases; nothing 
 - the speaker's line ``我代表市人民政府`` gives the level; when neither the title nor the opening names the place,
   the name is the place the report's text names most often (jieba's place tag ``ns``), far more often than any
   other: the seed's first page was lost, and it names 太原 42 times, 山西 23;
+- the State Council's report (its title or opening: 国务院政府工作报告, 国务院总理, 全国人民代表大会第N次会议) is
+  the nation's, place ``全国``;
 - the file name, as a last resort (``示例市_2023.md``); a Latin name before the year (``taiyuan_2022_….txt``) is
   kept as another form of a place read otherwise, one an English question may use.
 
@@ -31,17 +33,28 @@ LEVELS = ("自治区", "自治州", "自治县", "地区", "省", "市", "区", 
 _LEVELS = "|".join(LEVELS)
 LEVEL_CHARS = frozenset(x for x in LEVELS if len(x) == 1)
 NAME_WITH_LEVEL = re.compile(rf"^[\u4e00-\u9fff]{{2,10}}(?:{_LEVELS})$")  # 东岭市, 内蒙古自治区
-GENERIC = re.compile(rf"^[\u4e00-\u9fff](?:{_LEVELS}|城|镇|乡|村)$")  # 全市 本区 城市 城镇: no names
+# 全市 本区 城市 城镇 省市: a level after a word that names no place (广州, 苏州, 沛县 are names, 州 and 县 their levels)
+GENERIC = re.compile(rf"^[全本该各我此其外跨省市县区城乡州镇](?:{_LEVELS}|城|镇|乡|村)$")
 _NAME = rf"[\u4e00-\u9fff]{{2,10}}?(?:{_LEVELS})"
 _TITLE = re.compile(rf"^({_NAME})(?:人民)?(?:政府|工作报告)")
 _CONGRESS = re.compile(rf"在({_NAME})第[一二三四五六七八九十]+届人民代表大会")
 _HEAD = re.compile(rf"({_NAME})人民政府(?:代理)?(?:省长|市长|区长|县长|州长|主席|盟长|旗长)")
 _SPEAKER = re.compile(rf"我代表({_LEVELS})人民政府")
-_OPENING_DATE = re.compile(rf"({YEAR})年\d{1,2}月\d{1,2}日在[^，。]{0,20}人民代表大会")
+_OPENING_DATE = re.compile(rf"({YEAR})年\d{{1,2}}月\d{{1,2}}日在[^，。]{{0,20}}人民代表大会")
 _YEARS = re.compile(rf"{YEAR}年度?")
 _FILE_NAME = re.compile(rf"^({_NAME})")
 _FILE_CHINESE = re.compile(r"^([\u4e00-\u9fff]{2,6})(?=\d|_|-|\s|政府|工作|$)")
 _FILE_LATIN = re.compile(rf"^([A-Za-z]{{3,}})[ _\-.]*{YEAR}")
+# The State Council's report is the nation's: its place is 全国, named by these words in a question (国家 and 中国
+# are left out: 国家级, 国家物流枢纽, 中国醋都 name no place); read from its title or its opening.
+NATIONAL = "全国"
+NATIONAL_ALIASES = ("全国", "我国", "国内", "国务院", "china", "nationwide", "state council")
+_NATIONAL = re.compile(r"国务院(?:总理|政府工作报告)|我代表国务院|^(?:\d{4}年)?国务院|全国人民代表大会第[一二三四五六七八九十]+次会议")
+# The ceremony around a report's opening: its dateline (——2026年1月28日在重庆市第六届人民代表大会第四次会议上; 2017年1月9日
+# 长沙市第十五届人民代表大会第一次会议通过) and the salutation that closes the speaker's line (…市长胡衡华各位代表:). A
+# sentence of it answers nothing a reader of the report asks (its date and speaker compete as figures and names).
+CEREMONY = re.compile(r"^[—\-－\s]*(?:\d{4}年)?\d{1,2}月\d{1,2}日[^。]{0,24}人民代表大会第[一二三四五六七八九十]+次会议"
+                      r"(?:上|通过)|各位代表[:：]\s*$")
 OPENING_CHARS = 600  # the opening read for the congress line and the date (the fixtures' run to about 120)
 NAMED_CHARS = 30_000  # the text read for the place it names most (the seed: 10,184 characters in all)
 # the name read from the text: mentioned at least this often, and this many times as often as the next place;
@@ -109,6 +122,8 @@ def read_place(title: str, opening: str, text: str, file_name: str) -> tuple[str
     stem = PurePath(file_name).stem
     latin = _FILE_LATIN.match(stem)
     latin_form = latin.group(1).lower() if latin else ""
+    if _NATIONAL.search(title) or _NATIONAL.search(opening):
+        return NATIONAL, "title" if _NATIONAL.search(title) else "opening", ""
     m = _TITLE.match(_YEARS.sub("", title))
     if m:
         return m.group(1), "title", latin_form
@@ -136,7 +151,8 @@ def identify(doc: Document, headings: list[str]) -> ReportIdentity:
         m = _OPENING_DATE.search(_clean(opening))
         year = int(m.group(1)) if m else None
     # a Latin file-name form names the place read otherwise, never a place of its own (cmrc2018_trial-p0000.txt)
-    aliases = tuple(dict.fromkeys(a for a in (place, _short(place), latin) if a)) if place else ()
+    aliases = NATIONAL_ALIASES if place == NATIONAL else \
+        tuple(dict.fromkeys(a for a in (place, _short(place), latin) if a)) if place else ()
     return ReportIdentity(place, aliases, year, label(title, place, year), where)
 
 
