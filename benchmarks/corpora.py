@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fake:
         from qa.model.embedding import get_embedder
 
-        embedder = get_embedder("test/hash-embedder")
+        embedder = get_embedder("qa.testing.fakes:HashEmbedder")
     t0 = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory(prefix="qa-corpora-") as tmp:

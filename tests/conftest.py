@@ -1,4 +1,5 @@
-"""Shared fixtures. Unit tests use a hash-seeded fake embedder; tests marked ``model`` use the real one."""
+"""Shared fixtures. Unit tests use the fakes of :mod:`qa.testing.fakes` (a hash-seeded embedder, passed in; an
+overlap reader, chosen by ``QA_READER``); tests marked ``model`` use the real models."""
 
 from __future__ import annotations
 
@@ -26,44 +27,21 @@ def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
 
 
-class OverlapReader:
-    """A deterministic stand-in for the trained reader: in each passage it marks the clause sharing the
-    most characters with the question (margin: shared characters minus 3). Its models are fixed, not the
-    shipped ones (those are fitted on the real reader and the real embedder's cosines): candidates rank
-    by the rules' score plus the coverage of the question, and it abstains when its margin is negative."""
-
-    def heads(self):
-        from qa.model.heads import Heads, Logistic
-
-        return Heads(rank=Logistic({"rules": 1.0, "coverage": 1.0, "retrieval": 1.0, "reader": 0.1}),
-                     abstain=Logistic({"margin": 1.0}, 0.0))
-
-    def read(self, question, passages):
-        from qa.model.reader import Reading
-        from qa.text.clauses import clause_spans, trim
-
-        asked = {ch for ch in question if ch.isalnum()}
-        out = []
-        for p in passages:
-            spans = [trim(p, a, b) for a, b in clause_spans(p)] or [(0, len(p))]
-            a, b = max(spans, key=lambda ab: (len(asked & set(p[ab[0]:ab[1]])), -ab[0]))
-            shared = len(asked & set(p[a:b]))
-            out.append(Reading(a, b, float(shared), 3.0))
-        return out
-
-
 @pytest.fixture(autouse=True)
-def _reader(request, monkeypatch):
-    """Unit tests read with :class:`OverlapReader`; tests marked ``model`` with the trained reader."""
+def unit_reader(request, monkeypatch):
+    """Unit tests read with the fake reader (:class:`qa.testing.fakes.OverlapReader`), chosen as a user chooses a
+    reader, by ``QA_READER`` (child processes inherit it); tests marked ``model`` read with the shipped one."""
     if request.node.get_closest_marker("model") is None:
-        import qa.model.reader
+        from qa.testing.fakes import READER
 
-        monkeypatch.setattr(qa.model.reader, "_shared", OverlapReader())
+        monkeypatch.setenv("QA_READER", READER)
+    else:
+        monkeypatch.delenv("QA_READER", raising=False)
 
 
 @pytest.fixture()
 def fake_embedder():
-    from qa.model.embedding import HashEmbedder
+    from qa.testing.fakes import HashEmbedder
 
     return HashEmbedder()
 
@@ -72,10 +50,10 @@ def fake_embedder():
 def fake_index(tmp_path_factory) -> Path:
     """The seed indexed with the fake embedder (fast, no model)."""
     from qa.index.build import build_index
-    from qa.model.embedding import get_embedder
+    from qa.testing.fakes import HashEmbedder
 
     out = tmp_path_factory.mktemp("fake") / "index"
-    summary = build_index([SEED], out, embedder=get_embedder("test/hash-embedder"))
+    summary = build_index([SEED], out, embedder=HashEmbedder())
     assert summary.documents == 1
     return out
 

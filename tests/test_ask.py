@@ -58,7 +58,7 @@ def test_no_index_builds_from_seeds_first(tmp_path, monkeypatch, seed_path):
     (home / "seeds").mkdir(parents=True)
     shutil.copy(seed_path, home / "seeds")
     monkeypatch.setenv("QA_HOME", str(home))
-    monkeypatch.setenv("QA_MODEL", "test/hash-embedder")
+    monkeypatch.setenv("QA_MODEL", "qa.testing.fakes:HashEmbedder")
     monkeypatch.delenv("QA_INDEX", raising=False)
     a = ask("固定资产投资增长多少？")
     assert (home / "index" / "manifest.json").exists()

@@ -102,9 +102,9 @@ class Sample(tuple):
 @pytest.fixture(scope="module")
 def corpus_sample():
     from qa.testing import mrc_corpora as mc
+    from qa.testing.data import needs
 
-    if not mc.available():
-        pytest.skip(mc.MISSING)
+    needs(*mc.files())
     return Sample((mc.paragraphs(CORPUS_EVERY), [e.question for n in mc.NAMES for e in mc.examples(n, CORPUS_EVERY)]))
 
 
@@ -117,7 +117,7 @@ def corpus_fake_index(tmp_path_factory, corpus_sample):
 
     folder = tmp_path_factory.mktemp("corpora")
     corpus = mc.write_all(folder / "docs", CORPUS_EVERY)
-    build_index([corpus.folder], folder / "index", embedder=get_embedder("test/hash-embedder"))
+    build_index([corpus.folder], folder / "index", embedder=get_embedder("qa.testing.fakes:HashEmbedder"))
     return folder / "index", mc.read_texts([corpus.folder])
 
 
@@ -179,7 +179,7 @@ def test_corpus_documents_never_crash(corpus_sample, tmp_path_factory, data):
         title, para = data.draw(st.sampled_from(paragraphs))
         para = _mutate(para, data.draw(st.sampled_from(MUTATIONS)), data.draw(st.integers(0, 10**6)))
         (folder / "docs" / f"d{n}.txt").write_text(f"{title}\n\n{para}\n", encoding="utf-8")
-    summary = build_index([folder / "docs"], folder / "index", embedder=get_embedder("test/hash-embedder"))
+    summary = build_index([folder / "docs"], folder / "index", embedder=get_embedder("qa.testing.fakes:HashEmbedder"))
     assert summary.documents + len(summary.duplicates) + len(summary.skipped) >= 1
     if not summary.documents:
         return

@@ -16,8 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.testing import mrc_corpora as mc
+from qa.testing.data import needs
 
-needs_data = pytest.mark.skipif(not mc.available(), reason=mc.MISSING)
+needs_data = pytest.mark.usefixtures("corpora")  # skipped where ../shared is missing, failed there under CI
+
+
+@pytest.fixture()
+def corpora():
+    needs(*mc.files())
 
 DRCD_EVERY = 30  # every 30th article of DRCD dev and test: 28 and 20 paragraphs, 99 and 68 questions (CI time:
 # the real model embeds about 50 sentences/s on 2 cores; the whole CMRC trial already takes most of the 2 minutes)
@@ -144,7 +150,7 @@ def test_an_index_holding_sentences_of_marks_only_still_answers(tmp_path, monkey
         "教堂凹凸的外观以非古典的方式组合！」。后来才完成……。\n", encoding="utf-8")
     with monkeypatch.context() as m:
         m.setattr(structure, "_has_word", lambda text: bool(text.strip()))  # the splitter as it was
-        build_index([docs], tmp_path / "index", embedder=get_embedder("test/hash-embedder"))
+        build_index([docs], tmp_path / "index", embedder=get_embedder("qa.testing.fakes:HashEmbedder"))
     assert any(c.text == "。" for c in load_index(tmp_path / "index").chunks)
     texts = mc.read_texts([docs])
     for q in ["你好", "预热", "abc", "外观什么时候完成？", "四泉圣嘉禄堂"]:

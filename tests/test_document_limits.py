@@ -14,7 +14,7 @@ import bombs
 from fixtures import write_docx
 from qa.config.limits import MAX_DOC_CHARS, MAX_DOC_PARAGRAPHS
 from qa.index.build import build_index
-from qa.model.embedding import HashEmbedder
+from qa.testing.fakes import HashEmbedder
 from qa.text.decode import DocumentError
 from qa.text.formats import load_document
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.answering.followup import resolve, subject_of_followup
-from qa.model.embedding import HashEmbedder
+from qa.testing.fakes import HashEmbedder
 
 PREV = "去年城镇居民人均可支配收入增长多少？"
 

@@ -3,7 +3,7 @@ import pytest
 from fixtures import HTML, REPORT_MD, mixed_folder, write_docx, write_pdf, write_scanned_pdf
 from qa.index.build import build_index
 from qa.text.decode import DocumentError
-from qa.model.embedding import HashEmbedder
+from qa.testing.fakes import HashEmbedder
 from qa.text.formats import load_document
 from qa.text.structure import build_structure
 

@@ -5,7 +5,7 @@ import pytest
 
 from qa.config import INDEX_FORMAT_VERSION
 from qa.index.build import build_index
-from qa.model.embedding import HashEmbedder
+from qa.testing.fakes import HashEmbedder
 from qa.index.store import Index, IndexCorrupt, IndexMismatch, IndexNotFound, read_manifest
 
 
@@ -25,7 +25,7 @@ def test_index_folder_layout(fake_index):
 
 
 def test_index_built_with_another_model_is_refused(fake_index):
-    with pytest.raises(IndexMismatch, match="built with model 'test/hash-embedder'"):
+    with pytest.raises(IndexMismatch, match="built with model 'qa.testing.fakes:HashEmbedder'"):
         Index.load(fake_index, model_id="some/other-model")
 
 

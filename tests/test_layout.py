@@ -10,6 +10,7 @@ training the reader (``qa.training``) above ``qa.model``, which imports nothing 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,41 @@ def test_the_length_check_sees_a_long_module():
     planted = {"qa.a.long": "x = 1\n" * (MAX_LINES + 1), "qa.a.full": "x = 1\n" * MAX_LINES,
                "qa.a.unended": "x = 1\n" * MAX_LINES + "x = 1"}
     assert _too_long(planted) == ["qa.a.long: 401 lines", "qa.a.unended: 401 lines"]
+
+
+def _fakes_outside_testing(sources: dict[str, str]) -> list[str]:
+    """The modules outside ``qa.testing`` that define or name a fake model (the program must not choose one)."""
+    fake = re.compile(r"class (?:HashEmbedder|OverlapReader)\b|(?:from|import) (?:qa|\.+)\.?testing\b|\"test/hash")
+    return sorted(m for m, text in sources.items() if not m.startswith("qa.testing") and fake.search(text))
+
+
+def test_the_fakes_live_in_qa_testing_and_are_chosen_openly():
+    sources = {_module_name(p): p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py")}
+    assert _fakes_outside_testing(sources) == []
+    assert _fakes_outside_testing({"qa.model.embedding": "class HashEmbedder:\n", "qa.testing.fakes": "class "
+                                   "HashEmbedder:\n"}) == ["qa.model.embedding"]
+    conftest = (PACKAGE.parent / "tests" / "conftest.py").read_text(encoding="utf-8")
+    assert "_shared" not in conftest and "QA_READER" in conftest  # a setting, not a private name patched
+
+
+def test_a_setting_names_the_fake_reader(monkeypatch):
+    from qa.model.reader import Reader, get_reader
+    from qa.testing.fakes import READER, OverlapReader
+
+    monkeypatch.setenv("QA_READER", READER)
+    assert isinstance(get_reader(), OverlapReader) and get_reader() is get_reader()
+    monkeypatch.delenv("QA_READER")
+    assert isinstance(get_reader(), Reader)  # the shipped weights (not loaded until it reads)
+
+
+def test_a_validation_guard_without_its_data_skips_here_and_fails_under_ci(monkeypatch, tmp_path):
+    from qa.testing.data import needs
+
+    gone = tmp_path / "drcd_test.json"
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        needs(gone)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="may not skip"):
+        needs(gone)
+    needs(tmp_path)  # present: nothing happens

@@ -56,7 +56,7 @@ def test_right_figure_from_the_right_report(tmp_path):
     from qa.index.build import build_index
     from qa.model.embedding import get_embedder
 
-    embedder = get_embedder("test/hash-embedder")
+    embedder = get_embedder("qa.testing.fakes:HashEmbedder")
     build_index([SEED, *write_reports(tmp_path / "docs")], tmp_path / "index", embedder=embedder)
     m = measure(tmp_path / "index", embedder)
     misses = [(r["id"], r["question"], r["answer"]) for r in m["misses"] if r["type"] != "unanswerable"]

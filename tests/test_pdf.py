@@ -16,7 +16,7 @@ from qa.testing.pdf_fixtures import HEADER, mixed, page_images, scan, seed_parag
 from qa.api import Citation
 from qa.index.build import build_index
 from qa.index.store import Index
-from qa.model.embedding import HashEmbedder
+from qa.testing.fakes import HashEmbedder
 from qa.text.decode import DocumentError
 from qa.text.formats import SUPPORTED, load_document
 from qa.text.layout import is_page_number

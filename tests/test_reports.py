@@ -23,7 +23,7 @@ SEED_NAME = SEED.name
 
 @pytest.fixture(scope="module")
 def embedder():
-    return get_embedder("test/hash-embedder")
+    return get_embedder("qa.testing.fakes:HashEmbedder")
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +259,7 @@ def test_cli_doc_flag_and_the_other_reports_lines(many, capsys):
 
     assert main(["ask", "今年新建保障性住房多少套？", "--index", str(many)]) == 0
     out = capsys.readouterr().out
-    assert "出处：青石市 · 2024年政府工作报告" in out or "出处：示例市 · 2024年政府工作报告" in out
+    assert "出处：青石市 · 2024年政府工作报告" in out  # the most recent reports answer; the others are listed after
     assert "其他报告：" in out and "示例市 · 2023年政府工作报告：新建保障性住房6000套" in out
     assert main(["ask", "今年新建保障性住房多少套？", "--index", str(many), "--doc", "qingshi_2023_report.md"]) == 0
     out = capsys.readouterr().out

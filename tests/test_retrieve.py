@@ -84,7 +84,7 @@ def test_a_sentence_gets_its_paragraphs_evidence(tmp_path):
     docs.mkdir()
     (docs / "a.txt").write_text("甲\n\n一、概况\n\n青岛是一座海滨城市，风景很好。该市人口达到一千万。\n", encoding="utf-8")
     (docs / "b.txt").write_text("乙\n\n一、概况\n\n成都是一座内陆城市，风景很好。该市人口达到一千万。\n", encoding="utf-8")
-    emb = get_embedder("test/hash-embedder")
+    emb = get_embedder("qa.testing.fakes:HashEmbedder")
     build_index([docs], tmp_path / "index", embedder=emb)
     index = load_index(tmp_path / "index")
     for w, first in ((0.0, "a.txt"), (0.1, "b.txt")):

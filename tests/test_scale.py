@@ -5,7 +5,7 @@ import pytest
 
 import qa.index.store as index_mod
 from qa.index.build import build_index
-from qa.model.embedding import HashEmbedder
+from qa.testing.fakes import HashEmbedder
 from qa.index.store import Index, make_faiss
 
 

@@ -240,7 +240,7 @@ def app(tmp_path_factory):
     from qa.testing.webapp import make_home, start_app
 
     running = start_app(make_home(tmp_path_factory.mktemp("web-fair"), copy_index=False),
-                        env={"QA_MODEL": "test/hash-embedder", "QA_WEB_TRUSTED_PROXY": PROXY})
+                        env={"QA_MODEL": "qa.testing.fakes:HashEmbedder", "QA_WEB_TRUSTED_PROXY": PROXY})
     yield running
     running.stop()
 

@@ -24,7 +24,7 @@ SEED_NAME = "taiyuan_2022_government_work_report.txt"
 @pytest.fixture()
 def site(tmp_path, fake_index, monkeypatch):
     """A project home with a copy of the fake index, a documents folder and a staging folder."""
-    monkeypatch.setenv("QA_MODEL", "test/hash-embedder")
+    monkeypatch.setenv("QA_MODEL", "qa.testing.fakes:HashEmbedder")
     idx = tmp_path / "index"
     shutil.copytree(fake_index, idx)
     staging = tmp_path / "staging"

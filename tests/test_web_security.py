@@ -68,7 +68,7 @@ def locked(tmp_path_factory):
 def readonly(tmp_path_factory):
     staging = tmp_path_factory.mktemp("web-readonly-staging")
     app = start_app(make_home(tmp_path_factory.mktemp("web-readonly"), copy_index=False), host="0.0.0.0",
-                    env={"QA_MODEL": "test/hash-embedder", "GRADIO_TEMP_DIR": str(staging)})
+                    env={"QA_MODEL": "qa.testing.fakes:HashEmbedder", "GRADIO_TEMP_DIR": str(staging)})
     app.staging = staging
     yield app
     app.stop()

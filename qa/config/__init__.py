@@ -26,7 +26,8 @@ variable                    default                             meaning
 ``QA_VERBOSE``              off                                 ``1``: the libraries' warnings and progress bars
                                                                 too (what ``qa -v`` and ``app.py -v`` set)
 ``QA_READER``               the shipped weights                 a folder with other ``reader.int8.onnx`` and
-                                                                ``reader.json``
+                                                                ``reader.json`` (or a reader class's import
+                                                                path: the tests' ``qa.testing.fakes:OverlapReader``)
 ``QA_QUERY_BACKEND``        ``onnx-int8``                       question encoding: ``onnx-int8``, ``onnx`` or
                                                                 ``torch``
 ``QA_DOC_BACKEND``          ``fast``                            document encoding: ``fast`` (the ONNX encoder)
@@ -42,6 +43,8 @@ variable                    default                             meaning
                                                                 waiting; beyond, ``429``
 ``QA_WEB_TRUSTED_PROXY``    none (header ignored)               reverse proxies (comma-separated) whose
                                                                 ``X-Forwarded-For`` is trusted
+``CI``                      unset                               ``true``: the tests' validation guards fail,
+                                                                not skip, when ``../shared`` is missing
 ==========================  ==================================  ===============================================
 
 Written, never read back as settings: ``GRADIO_ANALYTICS_ENABLED``, ``HF_HUB_OFFLINE`` and the libraries' other
@@ -56,7 +59,7 @@ from :mod:`qa.config.web`.
 from .environment import (DEFAULT_MODEL, cache_dir, child_environment, default_index_dir, default_model,
                           default_model_override, default_mrc_dir, default_seeds_dir, doc_backend,
                           library_environment, ocr_max_pages, project_home, query_backend, quiet_libraries,
-                          reader_weights_dir, set_environment, verbose)
+                          reader_setting, reader_weights_dir, set_environment, under_ci, verbose)
 from .indexing import INDEX_FORMAT_VERSION, ChunkSettings
 from .limits import (MAX_DOC_CHARS, MAX_DOC_PARAGRAPHS, MAX_DOCX_UNZIPPED_BYTES, MAX_FILE_BYTES, MAX_HTML_TAGS,
                      MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_PAGES, MAX_QUESTION_CHARS)
@@ -66,7 +69,8 @@ __all__ = [
     # environment
     "DEFAULT_MODEL", "cache_dir", "child_environment", "default_index_dir", "default_model", "default_model_override",
     "default_mrc_dir", "default_seeds_dir", "doc_backend", "library_environment", "ocr_max_pages", "project_home",
-    "query_backend", "quiet_libraries", "reader_weights_dir", "set_environment", "verbose",
+    "query_backend", "quiet_libraries", "reader_setting", "reader_weights_dir", "set_environment", "under_ci",
+    "verbose",
     # indexing
     "INDEX_FORMAT_VERSION", "ChunkSettings",
     # limits

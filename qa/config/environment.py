@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,11 +66,27 @@ def default_model() -> str:
     return default_model_override() or DEFAULT_MODEL
 
 
+def under_ci() -> bool:
+    """``CI`` (``true``, ``1``): a continuous-integration run, where a validation guard whose data is missing fails
+    instead of skipping (``tests/``; :func:`qa.testing.data.needs`)."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# a model named by its import path, ``package.module:Class`` (qa.model.named), not a folder or a model name
+NAMED_CLASS = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+def reader_setting() -> str:
+    """``QA_READER`` as set: a folder of reader weights, a reader class's import path
+    (``qa.testing.fakes:OverlapReader``), or "" (the shipped weights)."""
+    return os.environ.get("QA_READER") or ""
+
+
 def reader_weights_dir() -> Path | None:
     """``QA_READER``: a folder of reader weights (``reader.int8.onnx`` + ``reader.json``) to use instead of the
-    shipped ones (None: the shipped ones, ``qa/model/weights``)."""
-    env = os.environ.get("QA_READER")
-    return Path(env) if env else None
+    shipped ones (None: the shipped ones, ``qa/model/weights``, or a reader named by its import path)."""
+    env = reader_setting()
+    return Path(env) if env and not NAMED_CLASS.match(env) else None
 
 
 def query_backend(default: str) -> str:

@@ -7,7 +7,6 @@ The index never sees a model, only vectors; anything with ``model_id``, ``dim``,
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -18,6 +17,7 @@ import numpy as np
 
 from ..config import DEFAULT_MODEL, default_model, quiet_libraries
 from ..config import doc_backend as config_doc_backend, query_backend as config_query_backend
+from .named import is_named, named
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total)
@@ -200,57 +200,14 @@ def _load_quietly(model_id: str):
                          f"another model, or unset it to use the bundled default {DEFAULT_MODEL!r}.") from e
 
 
-class HashEmbedder:
-    """A small deterministic embedder for tests: character n-grams hashed to seeded random vectors.
-
-    Texts sharing characters get similar vectors, which is enough to exercise the pipeline
-    without a model. Not for real use.
-    """
-
-    model_id = "test/hash-embedder"
-
-    def __init__(self, dim: int = 64):
-        self.dim = dim
-        self.calls = 0  # how many texts were embedded (tests count re-embedding)
-        self._cache: dict[str, np.ndarray] = {}
-
-    def _gram(self, g: str) -> np.ndarray:
-        v = self._cache.get(g)
-        if v is None:
-            seed = int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
-            v = self._cache[g] = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
-        return v
-
-    def _one(self, text: str) -> np.ndarray:
-        grams = [text[i : i + 2] for i in range(max(1, len(text) - 1))] + list(text)
-        v = np.sum([self._gram(g) for g in grams], axis=0) if text else np.ones(self.dim, np.float32)
-        return v / (np.linalg.norm(v) or 1.0)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += len(texts)
-        return np.stack([self._one(t) for t in texts]).astype(np.float32)
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self.encode_documents(texts)
-
-    def prepare(self) -> None:
-        pass
-
-    def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        out = self.encode_queries(texts) if texts else np.zeros((0, self.dim), np.float32)
-        if progress:
-            progress(len(texts), len(texts))
-        return out
-
-
 def get_embedder(model: str | None = None) -> Embedder:
-    """The shared embedder for a model id (one load per process)."""
+    """The shared embedder for a model id (one load per process): a sentence-transformers name or folder, or an
+    embedder class named by its import path (``qa.testing.fakes:HashEmbedder``, the tests' fake)."""
     model_id = model or default_model()
     with _registry_lock:
         emb = _registry.get(model_id)
         if emb is None:
-            emb = _registry[model_id] = HashEmbedder() if model_id == HashEmbedder.model_id \
-                else SentenceTransformerEmbedder(model_id)
+            emb = _registry[model_id] = named(model_id) if is_named(model_id) else SentenceTransformerEmbedder(model_id)
         return emb
 
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import reader_weights_dir
+from ..config import reader_setting, reader_weights_dir
 from .heads import Heads
+from .named import is_named, named
 from .passages import encode
 from .vocab import embed
 
@@ -145,18 +146,18 @@ class Reader:
         return _best(self.logits(ids), off0, offsets, passage)
 
 
-_shared: Reader | None = None
+_shared: dict[str, Reader] = {}
 _shared_lock = threading.Lock()
 
 
 def get_reader() -> Reader:
-    """The process-wide reader (shipped weights, or ``QA_READER``: :func:`qa.config.reader_weights_dir`); loads on
-    first read."""
-    global _shared
+    """The process-wide reader for ``QA_READER`` as set (:func:`qa.config.reader_setting`: the shipped weights, a
+    folder of others, or a reader class named by its import path); one per setting, loaded on first read."""
+    spec = reader_setting()
     with _shared_lock:
-        if _shared is None:
-            _shared = Reader()
-        return _shared
+        if spec not in _shared:
+            _shared[spec] = named(spec) if is_named(spec) else Reader()
+        return _shared[spec]
 
 
 def _best_span(s: np.ndarray, e: np.ndarray) -> tuple[int, int, float]:

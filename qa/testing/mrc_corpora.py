@@ -47,8 +47,13 @@ class Corpus:
     paragraphs: int
 
 
+def files() -> list:
+    """The corpora's files (a guard needing them: :func:`qa.testing.data.needs`)."""
+    return [DATA / f"{n}.json" for n in NAMES]
+
+
 def available() -> bool:
-    return all((DATA / f"{n}.json").is_file() for n in NAMES)
+    return all(p.is_file() for p in files())
 
 
 def examples(name: str, every: int = 1, t2s: bool | None = None) -> list:
