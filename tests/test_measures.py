@@ -121,3 +121,13 @@ def test_a_level_does_not_answer_a_change_nor_a_change_a_level():
     why = check(level, _candidate("城镇化率提高1.3个百分点。", "城镇化率提高1.3个百分点"), _subjects("城镇化率"))
     assert why is not None and why.given == "change"
     assert level_asked("城镇化率达到了多少") and not level_asked("地区生产总值增长率是多少")  # a rate of change asked
+
+
+def test_the_item_that_fits_the_measure_asked():
+    from qa.answering.measure import fits
+
+    q = analyse("过去五年全市地区生产总值年均增长多少？")
+    text = "全市地区生产总值从2017年的2.01万亿元增加到2.91万亿元、年均增长5.4%。"
+    level, rate = text.index("全市"), text.index("年均")
+    assert not fits(q, text, level, rate - 1) and fits(q, text, rate, len(text) - 1)
+    assert fits(analyse("过去五年全市地区生产总值达到多少？"), text, level, rate - 1)

@@ -14,6 +14,7 @@ from ..text.clauses import FIGURE, items
 from ..text.tokens import fold
 from .candidates import staged_candidates, usable
 from .features import Candidate, missing, question_weights, subjects_of
+from .measure import fits
 from .question import Question
 from .result import NotFound
 from .retrieve import Hit
@@ -73,8 +74,9 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
 def item_asked(q: Question, best: Candidate, bm25: BM25) -> tuple[int, int]:
     """The answer's span narrowed to the item the question names: in a list of items each with its own subject
     and figure (``……甲增长x%,乙增长y%……``, ``培育甲x家、乙y家``), the one holding most of the question's terms
-    (IDF-weighted), with its qualifier (增长7%,力争实现7.5%); a pair joined by 分别 stays whole. Unchanged for a
-    list question, when fewer than two items hold a figure, or when no item leads."""
+    (IDF-weighted), with its qualifier (增长7%,力争实现7.5%), among those whose figure can be the measure asked
+    (the only one, when one is); a pair joined by 分别 stays whole. Unchanged for a list question, when fewer than
+    two items hold a figure, or when no item leads."""
     a, b = best.answer_start, best.answer_end
     if q.kind == "list":
         return a, b
@@ -82,6 +84,10 @@ def item_asked(q: Question, best: Candidate, bm25: BM25) -> tuple[int, int]:
     figured = [(x, y) for x, y in items(text, a, b) if FIGURE.search(text[x:y])]
     if len(figured) < 2:
         return a, b
+    fitting = [(x, y) for x, y in figured if fits(q, text, x, y)]  # 年均增长5.4% for 增长多少, not 达到2.91万亿元
+    if len(fitting) == 1:
+        return fitting[0]
+    figured = fitting or figured
     weights, _ = question_weights(q, bm25)
     scores = [sum(w for t, w in weights.items() if t in fold(text[x:y])) for x, y in figured]
     top = max(scores)

@@ -68,6 +68,16 @@ def check(q: Question, c: Candidate, subjects: list[Subject]) -> NotFound | None
     return None
 
 
+def fits(q: Question, text: str, x: int, y: int) -> bool:
+    """``text[x:y]`` holds a figure that may answer the measure asked (not the question's own, a compatible
+    measure, the direction asked); True when the question asks no measure."""
+    if not q.measure:
+        return True
+    own = own_figures(q)
+    return any(fold(text[x + f.start:x + f.end]) not in own and measures.compatible(q.measure, f.measure) is not False
+               and not _other_direction(q, text, x, f) for f in measures.figures(text[x:y]))
+
+
 def _other_direction(q: Question, text: str, a: int, f: measures.Figure) -> bool:
     """A level given where a change is asked (增长了多少 / 达到99.1万亿元; a share may state either), or a change
     where a level is asked (城镇化率达到了多少 / 提高1.3个百分点)."""
