@@ -4,6 +4,7 @@ import pytest
 
 from conftest import GOLD, ROOT
 from qa.evaluation.report import answer_hits, markers, quote_supports, regressions
+from qa.testing.data import floor
 
 
 def test_quote_supports_evidence_across_page_break_and_width():
@@ -53,7 +54,8 @@ def test_near_miss_questions_about_the_report_are_abstained_on(real_index):
     from qa.evaluation.report import evaluate
 
     m = evaluate(ROOT / "eval" / "report_qa_nearmiss.jsonl", real_index)
-    assert m["unanswerable"] == 46 and m["abstain_unanswerable"] >= NEAR_MISS_ABSTAINED - 0.05, m["misses"]
+    print("recorded", NEAR_MISS_ABSTAINED, "measured", m["abstain_unanswerable"])
+    assert m["unanswerable"] == 46 and m["abstain_unanswerable"] >= floor(NEAR_MISS_ABSTAINED, 46), m["misses"]
 
 
 def test_extra_figures_count_another_items_figure_only():

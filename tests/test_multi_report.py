@@ -33,6 +33,8 @@ import pytest
 from conftest import ROOT, SEED
 from fixtures import write_reports
 
+from qa.testing.data import floor
+
 GOLD = ROOT / "eval" / "multi_report_qa.jsonl"
 
 
@@ -64,6 +66,9 @@ def test_right_figure_from_the_right_report(tmp_path):
     assert m["abstain_unanswerable"] == 1.0, [r for r in m["misses"] if r["type"] == "unanswerable"]  # 8/8 (4/8)
 
 
+MODELS_RIGHT, MODELS_ABSTAINED = 31 / 32, 8 / 8  # recorded with the shipped reader and fit (2026-11-28)
+
+
 @pytest.mark.model
 def test_right_figure_from_the_right_report_with_the_models(tmp_path):
     """The same questions with the real embedder and the trained reader (issue 24's targets: 0.95 and 0.95)."""
@@ -71,5 +76,6 @@ def test_right_figure_from_the_right_report_with_the_models(tmp_path):
 
     build_index([SEED, *write_reports(tmp_path / "docs")], tmp_path / "index")
     m = measure(tmp_path / "index")
-    assert m["right_report"] >= 0.95, [(r["id"], r["question"], r["answer"]) for r in m["misses"]]  # first: 31/32
-    assert m["abstain_unanswerable"] >= 0.95  # first: 8/8
+    print("recorded", MODELS_RIGHT, MODELS_ABSTAINED, "measured", m["right_report"], m["abstain_unanswerable"])
+    assert m["right_report"] >= floor(MODELS_RIGHT, 32), [(r["id"], r["question"], r["answer"]) for r in m["misses"]]
+    assert m["abstain_unanswerable"] >= floor(MODELS_ABSTAINED, 8)

@@ -24,7 +24,7 @@ from qa.answering.decide import choose, rank, read_in_stages
 from qa.answering.retrieve import retrieve
 from qa.answering.windows import windows
 from qa.model.heads import Heads, Logistic, Stages
-from qa.testing.data import MRC, needs
+from qa.testing.data import MRC, floor, needs
 
 
 class CharTokenizer:
@@ -215,7 +215,8 @@ def test_closed_reading_on_a_validation_slice_holds():
 
     got = closed_reading(Reader(), load_squad(DRCD_TEST)[:100])
     # measured with the shipped weights: see docs/measurements.md; the guard allows 0.05 of noise
-    assert got["exact_match"] >= SLICE_EM - 0.05 and got["char_f1"] >= SLICE_F1 - 0.05, got
+    print("recorded", SLICE_EM, SLICE_F1, "measured", got)  # -rP shows it: the figure a new reader records
+    assert got["exact_match"] >= floor(SLICE_EM, 100) and got["char_f1"] >= floor(SLICE_F1, 100), got
 
 
 E2E_PARAGRAPHS = 40
@@ -234,7 +235,9 @@ def test_end_to_end_on_a_validation_slice_holds(tmp_path):
     build_index(sources=[tmp_path / "docs"], index_dir=tmp_path / "index")
     got = end_to_end(exs, tmp_path / "index", where)
     assert got["crashes"] == 0 and got["median_chars"] <= 40, got
-    assert got["answer_hit"] >= E2E_HIT - 0.05 and got["doc@1"] >= E2E_DOC1 - 0.05, got
+    print("recorded", E2E_HIT, E2E_DOC1, "measured", got)
+    n = got["questions"]
+    assert got["answer_hit"] >= floor(E2E_HIT, n) and got["doc@1"] >= floor(E2E_DOC1, n), got
 
 
 def test_a_marked_span_widens_to_its_clause_without_the_punctuation():
@@ -293,7 +296,9 @@ def test_xquad_validation_slice_holds_in_both_languages(xquad_index, english):
     index, where = xquad_index
     got = end_to_end(load_xquad(default_mrc_dir(), slice(24, 26), english=english), index, where)
     hit, doc1 = XQUAD_HIT[english]
-    assert got["crashes"] == 0 and got["answer_hit"] >= hit - 0.05 and got["doc@1"] >= doc1 - 0.05, got
+    print("recorded", hit, doc1, "measured", got)
+    n = got["questions"]
+    assert got["crashes"] == 0 and got["answer_hit"] >= floor(hit, n) and got["doc@1"] >= floor(doc1, n), got
 
 
 @pytest.mark.model
@@ -305,4 +310,5 @@ def test_closed_reading_of_english_questions_holds():
     from qa.training.data import load_xquad
 
     got = closed_reading(Reader(), load_xquad(default_mrc_dir(), slice(24, 32), english=True)[:60])
-    assert got["char_f1"] >= XQUAD_CLOSED_F1 - 0.05, got
+    print("recorded", XQUAD_CLOSED_F1, "measured", got)
+    assert got["char_f1"] >= floor(XQUAD_CLOSED_F1, 60), got

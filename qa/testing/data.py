@@ -25,3 +25,10 @@ def needs(*paths: Path) -> None:
         if under_ci():
             pytest.fail(f"{why} (CI=true: a validation guard may not skip)")
         pytest.skip(why)
+
+
+def floor(recorded: float, questions: int) -> float:
+    """A model guard's threshold: the figure recorded with it less a stated margin, two questions' worth or 0.03,
+    whichever is larger (one question answered differently, on another CPU or after a harmless change, must not
+    fail a test; a real regression does)."""
+    return recorded - max(2 / questions, 0.03)
