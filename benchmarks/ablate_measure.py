@@ -12,16 +12,14 @@ patch; the program has no switch for it).
 from __future__ import annotations
 
 import argparse
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import qa.answering.measure as measure
+from qa.evaluation.report import evaluate
 
-import qa.answering.measure as measure  # noqa: E402
-from qa.evaluation.report import evaluate  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RULES = ("own", "measure", "direction", "subject")
 

@@ -42,8 +42,7 @@ def check(q: Question, c: Candidate, subjects: list[Subject]) -> NotFound | None
     if not figs:
         return NotFound("figure", q.english, cited=c.chunk.id)
     asked = q.measure
-    fitting = [f for f in figs if measures.compatible(asked, f.measure) is not False
-               and not _other_direction(q, text, a, f)]
+    fitting = [f for f in figs if _may_answer(q, text, a, f)]
     named = [s for s in subjects if fold(s.name) in fold(text) and s.name not in measures.MEASURE_WORDS]  # named
     # here in full: what the question asks about (a measure's own noun, 比例 or 面积, is no subject)
     counted = counted_subject(q, subjects)
@@ -74,8 +73,14 @@ def fits(q: Question, text: str, x: int, y: int) -> bool:
     if not q.measure:
         return True
     own = own_figures(q)
-    return any(fold(text[x + f.start:x + f.end]) not in own and measures.compatible(q.measure, f.measure) is not False
-               and not _other_direction(q, text, x, f) for f in measures.figures(text[x:y]))
+    return any(fold(text[x + f.start:x + f.end]) not in own and _may_answer(q, text, x, f)
+               for f in measures.figures(text[x:y]))
+
+
+def _may_answer(q: Question, text: str, a: int, f: measures.Figure) -> bool:
+    """A figure of ``text[a:]`` (offsets relative to ``a``) of a measure, and a direction, that may be the ones
+    asked."""
+    return measures.compatible(q.measure, f.measure) is not False and not _other_direction(q, text, a, f)
 
 
 def _other_direction(q: Question, text: str, a: int, f: measures.Figure) -> bool:

@@ -13,13 +13,9 @@ MRC = default_mrc_dir()  # ../shared/data/mrc
 REPORTS = MRC.parent / "reports"
 
 
-def missing(*paths: Path) -> list[Path]:
-    return [p for p in paths if not p.exists()]
-
-
 def needs(*paths: Path) -> None:
     """Call at a guard's start: skip (fail under CI) when any of ``paths`` is missing."""
-    gone = missing(*paths)
+    gone = [p for p in paths if not p.exists()]
     if gone:
         why = f"the validation data is not beside the checkout: {', '.join(map(str, gone))}"
         if under_ci():

@@ -22,7 +22,7 @@ class HashEmbedder:
     without a model. Not for real use.
     """
 
-    model_id = "qa.testing.fakes:HashEmbedder"  # QA_MODEL may name it (tests of the CLI and the web app)
+    model_id = EMBEDDER  # QA_MODEL may name it (tests of the CLI and the web app)
 
     def __init__(self, dim: int = 64):
         self.dim = dim
