@@ -220,7 +220,10 @@ def test_closed_reading_on_a_validation_slice_holds():
 
 
 E2E_PARAGRAPHS = 40
-E2E_HIT, E2E_DOC1 = 0.708, 0.958  # first 40 DRCD test paragraphs (120 questions) through ask(), shipped weights and use (2026-11-28)
+# first 40 DRCD test paragraphs (120 questions) through ask(), shipped weights, the CI machine (AVX2 without VNNI, where
+# the u8 graphs compute what VNNI does; 2026-12-03). 0.708 / 0.958 of 2026-11-28 were measured with the s8 graphs of
+# that day; on this CPU that commit gives 0.650 (s8 saturates without VNNI), every commit since the u8 graphs (6d61bf2) 0.675.
+E2E_HIT, E2E_DOC1 = 0.675, 0.942
 
 
 @pytest.mark.model
@@ -265,8 +268,9 @@ def test_distillation_loss_is_zero_when_the_student_matches_the_teacher():
     assert float(_distillation(other, teacher, [0, 1], mask, 2.0, torch)) > 0.01
 
 
-XQUAD_HIT = {True: (0.558, 0.791), False: (0.698, 0.930)}  # XQuAD articles 24-25 (43 questions; the 160 paragraphs of
-# articles 0-31 as documents): answer_hit, doc@1 of the English and of the Chinese questions, shipped weights (2026-11-28)
+XQUAD_HIT = {True: (0.558, 0.791), False: (0.651, 0.954)}  # XQuAD articles 24-25 (43 questions; the 160 paragraphs of
+# articles 0-31 as documents): answer_hit, doc@1 of the English (2026-11-28) and of the Chinese questions (the CI
+# machine, 2026-12-03: 28 of 43; 30 of 43 on 2026-11-28 with the s8 graphs), shipped weights
 XQUAD_CLOSED_F1 = 0.61  # the first 60 English questions of articles 24-31, closed reading (2026-11-28)
 
 
