@@ -320,3 +320,57 @@ def test_a_reports_place_is_no_subject_a_passage_must_state(many):
     assert "太原" in q.nouns and "太原" not in [s.name for s in subjects_of(q, index.bm25, index.place_words)]
     assert focus_of(q, index.bm25, index.place_words)[1] != "太原"
     assert "太原" in [s.name for s in subjects_of(q, index.bm25)]  # without the index's places: a subject
+
+
+def test_several_reports_are_retrieved_and_read_in_one_pass(many, embedder, monkeypatch):
+    """Issue 30: the reports in scope are retrieved from once and each passage is read once, the others' answers
+    chosen from the candidates already read (before: one retrieval and one reading per report)."""
+    from qa.answering import pipeline
+    from qa.model.reader import get_reader
+
+    class Counting:
+        def __init__(self, reader):
+            self.reader, self.passages = reader, []
+
+        def heads(self):
+            return self.reader.heads()
+
+        def read(self, question, passages):
+            self.passages += passages
+            return self.reader.read(question, passages)
+
+    seen = []
+    real = pipeline.retrieve
+    monkeypatch.setattr(pipeline, "retrieve", lambda *a, **kw: seen.append(kw.get("allowed")) or real(*a, **kw))
+    reader = Counting(get_reader())
+    a = ask("今年新建保障性住房多少套？", many, embedder, reader=reader)
+    assert not a.abstained and len(a.others) >= 2
+    assert seen == [None]  # one retrieval: every report in scope (here all of them: no filter)
+    assert len(reader.passages) == len(set(reader.passages))
+
+
+def test_choose_in_order_takes_the_first_document_set_that_answers(monkeypatch):
+    from qa.answering.decide import choose_in_order
+    from qa.answering.result import NotFound
+
+    class C:  # the parts of a candidate choose() reads
+        def __init__(self, doc, answers):
+            self.chunk = type("Chunk", (), {"doc": doc})()
+            self.answers = answers
+
+    calls = []
+
+    def fake_choose(q, among, abstain, similarity, subjects):
+        calls.append([c.chunk.doc for c in among])
+        ok = [c for c in among if c.answers]
+        return (ok[0], None) if ok else (None, NotFound("reader", False))
+
+    import qa.answering.decide as decide
+
+    monkeypatch.setattr(decide, "choose", fake_choose)
+    ranked = [C("b", True), C("a", False), C("c", True)]
+    best, reason = choose_in_order(None, ranked, None, groups=(frozenset({"a"}), frozenset({"b", "c"})))
+    assert best is ranked[0] and reason is None and calls == [["a"], ["b", "c"]]
+    calls.clear()
+    best, reason = choose_in_order(None, ranked[1:2], None, groups=(frozenset({"x"}), frozenset({"a"})))
+    assert best is None and reason.kind == "reader" and calls == [["a"]]  # a set without candidates is skipped

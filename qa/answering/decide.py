@@ -7,6 +7,8 @@ batch by batch and stops once the abstention model is sure enough.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..index.bm25 import BM25
 from ..index.store import Index
 from ..model.heads import Heads, Logistic
@@ -42,8 +44,8 @@ def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=N
     return best, None
 
 
-def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: Heads, similarity=None
-                   ) -> tuple[list[Candidate], Candidate | None, NotFound | None]:
+def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: Heads, similarity=None,
+                   groups: Sequence[frozenset[str]] = ()) -> tuple[list[Candidate], Candidate | None, NotFound | None]:
     """Read window batches (``heads.stop``'s stages) until the answer is sure enough; returns all
     candidates read (ranked), the chosen one (or None) and the reason for none: where the reader does not
     answer, the subject of the question the best candidate's context does not mention, when there is one.
@@ -52,6 +54,9 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
     log-odds of ``stop.logit`` or more, no further windows are read. The stages and that level are
     fitted with the other models (``qa fit-reader``) so that the answers chosen on the tuning data stay
     those of reading every window, at a fraction of the reading time.
+
+    ``groups``: the hits come from several reports, and the answer from the first of these document sets whose
+    candidates answer (:func:`choose_in_order`); none: from any.
     """
     read_so_far: list[Candidate] = []
     ranked, best, reason = [], None, NotFound("reader", q.english)
@@ -61,7 +66,7 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
         ranked = rank(read_so_far, heads.rank)
         if not ranked:
             continue
-        best, reason = choose(q, ranked, heads.abstain, similarity, subjects)
+        best, reason = choose_in_order(q, ranked, heads.abstain, similarity, subjects, groups)
         if best is not None and heads.abstain(best.features()) >= heads.stop.logit:
             break
     if ranked and reason and reason.kind == "reader":
@@ -69,6 +74,24 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
         if gone:
             reason = NotFound("subject", q.english, gone)
     return ranked, best, reason
+
+
+def choose_in_order(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=None, subjects=None,
+                    groups: Sequence[frozenset[str]] = ()) -> tuple[Candidate | None, NotFound | None]:
+    """:func:`choose` over the candidates of each document set of ``groups`` in turn: the first that answers; none
+    answering, the reason of the first that had candidates. No groups: :func:`choose` over all."""
+    if not groups:
+        return choose(q, ranked, abstain, similarity, subjects)
+    first = None
+    for docs in groups:
+        among = [c for c in ranked if c.chunk.doc in docs]
+        if not among:
+            continue
+        best, reason = choose(q, among, abstain, similarity, subjects)
+        if best is not None:
+            return best, None
+        first = first or reason
+    return None, first or NotFound("reader", q.english)
 
 
 def item_asked(q: Question, best: Candidate, bm25: BM25) -> tuple[int, int]:

@@ -1,12 +1,12 @@
 """Answering a question, start to end, one stage after another::
 
-    text ─ followup.resolve ─ question.analyse ─ scope.read ─┬─ retrieve ─ windows ─ candidates ─ decide ─┬─ Answer
-                                                             └─ (each group of reports in scope, in turn) ─┘
+    text ─ followup.resolve ─ question.analyse ─ scope.read ─ retrieve ─ windows ─ candidates ─ decide ─ Answer
 
 The question is resolved against the conversation and analysed once; the scope says which reports may answer
-(a place or year no report covers ends here, "not found"); each document set of :attr:`.scope.Scope.order` is
-retrieved from, read and decided on until one answers, and what each other report in scope answers is read the
-same way; the :class:`Answer` is then built once, with its citations labelled by their reports.
+(a place or year no report covers ends here, "not found"); the reports in scope are retrieved from and read
+together, in one pass; the decision takes the first document set of :attr:`.scope.Scope.order` whose candidates
+answer, and what each other report's candidates answer is listed beside it; the :class:`Answer` is then built
+once, with its citations labelled by their reports.
 
 :func:`answer` is what :func:`qa.api.ask` runs once it has the index, the embedder and the reader.
 """
@@ -22,14 +22,14 @@ import numpy as np
 from ..index.store import Index
 from ..model.reader import get_reader
 from . import scope as scoping
-from .decide import item_asked, read_in_stages
-from .features import Candidate, check_heads
+from .decide import choose, item_asked, read_in_stages
+from .features import Candidate, check_heads, subjects_of
 from .followup import resolve
 from .question import Question, analyse
 from .result import PARTS_JOIN, Answer, Citation, NotFound, Part, citation
 from .shapes import Piece, pieces
 from .retrieve import FUSION, Fusion, Hit, retrieve
-from .windows import READ_K
+from .windows import READ_K, ReadOnce
 
 ITEM_ASKED = True  # the answer is narrowed to the list item the question names (decide.item_asked; docs/measurements.md)
 _checked: set[int] = set()  # readers whose fitted models were checked against the features (once each)
@@ -55,6 +55,7 @@ class Found:
     cites: tuple
     reason: NotFound | None
     features: dict
+    read: tuple = ()  # every candidate read, ranked (several reports: what the others answer is chosen from them)
 
     @property
     def answered(self) -> bool:
@@ -87,29 +88,38 @@ def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[
     qvec = embedder.encode_queries([q.embed_text])[0]
     reader = reader or get_reader()
     _check(reader)
+    reader = ReadOnce(reader)  # a window read twice (the first report alone, below) is read once
 
     def similarity(texts: list[str]) -> np.ndarray:
         """Cosines of passages to the question."""
         return embedder.encode_passages(texts) @ qvec
 
-    done: dict[frozenset[str] | None, tuple[list[Hit], Found]] = {}
-
-    def among(docs: frozenset[str] | None) -> tuple[list[Hit], Found]:
-        if docs not in done:
-            hits = retrieve(index, q, qvec, k=max(top_k, READ_K), allowed=docs)
-            done[docs] = hits, read(q, hits, index, similarity, reader, item_rule)
-        return done[docs]
-
-    hits, found = among(where.order[0])
-    for docs in where.order[1:]:
-        if found.answered:
-            break
-        h, f = among(docs)
-        if f.answered:
-            hits, found = h, f
-    others = tuple(_cited(f, index) for _, f in (among(frozenset({d})) for d in where.others(found.source))
-                   if f.answered and f.cites)
+    hits = retrieve(index, q, qvec, k=max(top_k, READ_K), allowed=where.allowed)
+    groups = where.order if where.several else ()
+    found = read(q, hits, index, similarity, reader, item_rule, groups)
+    if groups and not found.answered:  # the other reports' passages may have crowded the first's out: it alone
+        alone = read(q, retrieve(index, q, qvec, k=max(top_k, READ_K), allowed=groups[0]), index, similarity,
+                     reader, item_rule)
+        found = alone if alone.answered else found
+    others = _others(q, found, where, index, reader, similarity, item_rule) if where.several else ()
     return _answer(q, resolved, found, index, top_k, others)
+
+
+def _others(q: Question, found: Found, where: scoping.Scope, index: Index, reader, similarity, item_rule: bool
+            ) -> tuple[Citation, ...]:
+    """What each other report in scope answers, from the candidates read with the answer's (the first
+    :data:`~.scope.MAX_OTHERS` that answer, most recent first)."""
+    subjects = subjects_of(q, index.bm25, index.place_words)
+    out = []
+    for doc in where.others(found.source):
+        best, _ = choose(q, [c for c in found.read if c.chunk.doc == doc], reader.heads().abstain, similarity,
+                         subjects)
+        if best is not None:
+            span = item_asked(q, best, index.bm25) if item_rule else (best.answer_start, best.answer_end)
+            out.append(citation(best.chunk, best.hit.score, span, index.label(doc)))
+        if len(out) == scoping.MAX_OTHERS:
+            break
+    return tuple(out)
 
 
 def _check(reader) -> None:
@@ -120,29 +130,36 @@ def _check(reader) -> None:
             _checked.add(id(reader))
 
 
-def read(q: Question, hits: list[Hit], index: Index, similarity, reader, item_rule: bool = ITEM_ASKED) -> Found:
+def read(q: Question, hits: list[Hit], index: Index, similarity, reader, item_rule: bool = ITEM_ASKED,
+         groups: Sequence[frozenset[str]] = ()) -> Found:
     """Read the windows around the first :data:`READ_K` hits and decide: the best candidate, or why there is none.
 
     ``similarity(texts)`` gives the cosines of texts to the question (the chosen answer's, for the abstention
-    model)."""
+    model); ``groups``: the document sets that may answer, in turn (several reports; the passages cited are those
+    of the set that answers, or of the first)."""
     heads = reader.heads()
-    ranked, best, reason = read_in_stages(q, hits[:READ_K], index, reader, heads, similarity)
+    ranked, best, reason = read_in_stages(q, hits[:READ_K], index, reader, heads, similarity, groups)
+    if groups:
+        docs = next((g for g in groups if best is not None and best.chunk.doc in g), groups[0])
+        hits = [h for h in hits if docs is None or h.chunk.doc in docs]
     if not ranked:
         return Found(None, (0, 0), (), NotFound("reader", q.english), {})
+    cited = [c for c in ranked if not groups or docs is None or c.chunk.doc in docs]
     cites, seen = [], set()
-    for chunk, score in ([(best.chunk, best.hit.score)] if best else []) + [(c.chunk, c.hit.score) for c in ranked] \
+    for chunk, score in ([(best.chunk, best.hit.score)] if best else []) + [(c.chunk, c.hit.score) for c in cited] \
             + [(h.chunk, h.score) for h in hits]:
         if chunk.id not in seen:
             seen.add(chunk.id)
             cites.append((chunk, score))
-    top = best or ranked[0]
+    top = best or (cited or ranked)[0]
     feats = {k: round(v, 4) for k, v in top.features().items()} | {"answer_logit": round(heads.abstain(top.features()), 4)}
     if reason:
         if reason.cited >= 0:  # the passage that says what there is, cited first
             cites.sort(key=lambda cs: cs[0].id != reason.cited)
-        return Found(None, (0, 0), tuple(cites), reason, feats | {"reason": reason.kind, "missing": reason.what})
+        return Found(None, (0, 0), tuple(cites), reason, feats | {"reason": reason.kind, "missing": reason.what},
+                     tuple(ranked))
     span = item_asked(q, best, index.bm25) if item_rule else (best.answer_start, best.answer_end)
-    return Found(best, span, tuple(cites), None, feats)
+    return Found(best, span, tuple(cites), None, feats, tuple(ranked))
 
 
 def _cited(found: Found, index: Index) -> Citation:

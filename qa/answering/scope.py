@@ -32,8 +32,8 @@ from ..text.reports import GENERIC, LEVEL_CHARS, NAME_WITH_LEVEL, NATIONAL_ALIAS
 from ..text.tokens import pos_words
 from .question import Question
 
-MAX_OTHERS = 4  # other reports read for Answer.others, most recent first: each costs one more reading (about the
-# reading time of a one-report ask())
+MAX_OTHERS = 4  # other reports listed in Answer.others at most, most recent first (their candidates are read with
+# the answer's, in one pass: listing more costs no reading, only room on the screen)
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,9 @@ class Scope:
         return (first,) if self.relative else (first, *(frozenset(g) for g in self.groups[1:]))
 
     def others(self, source: str) -> tuple[str, ...]:
-        """The other reports whose answers are listed beside one from ``source`` (most recent first)."""
-        return tuple(d for d in self.reports if d != source)[:MAX_OTHERS] if self.several else ()
+        """The other reports whose answers may be listed beside one from ``source`` (most recent first; the
+        pipeline lists the first :data:`MAX_OTHERS` that answer)."""
+        return tuple(d for d in self.reports if d != source) if self.several else ()
 
 
 def _latin_place(alias: str, index: Index) -> bool:

@@ -91,6 +91,25 @@ def windows(index: Index, hits: list[Hit], n: int | None = None, limit: int = WI
     return out
 
 
+class ReadOnce:
+    """A reader that reads each passage once for one question: a passage read again (the first report's windows
+    read alone after reading them among several reports) gives the reading it gave. Exact, since every window is
+    read on its own (:meth:`qa.model.reader.Reader.read`): its reading does not depend on what is read with it."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self._read: dict[tuple[str, str], object] = {}
+
+    def heads(self):
+        return self.reader.heads()
+
+    def read(self, question: str, passages: list[str]) -> list:
+        new = list(dict.fromkeys(p for p in passages if (question, p) not in self._read))
+        for p, r in zip(new, self.reader.read(question, new) if new else ()):
+            self._read[question, p] = r
+        return [self._read[question, p] for p in passages]
+
+
 def read_windows(reader, question: str, wins: list[Window]) -> list[Marked]:
     """The reader's best span in each window, mapped onto its sentence (each window is read on its own:
     :meth:`qa.model.reader.Reader.read`)."""
