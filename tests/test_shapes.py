@@ -130,3 +130,25 @@ def test_the_cli_numbers_the_parts(fake_index, fake_embedder, capsys):
     print_answer(a)
     out = capsys.readouterr().out
     assert f"答案（{len(a.parts)}项）：" in out and "  1. " in out and "  2. " in out
+
+
+def test_an_outline_of_a_named_lead_is_the_headlines_under_it(seed):
+    """A lead the question names (推动农业稳产增产), wherever the passage read was: its headline sentences."""
+    q = analyse("今年推动农业稳产增产，主要抓哪几项？")
+    assert q.shape == "outline"
+    c = _chunk(seed, "推动生活性服务业多样化发展")  # a passage elsewhere in the report
+    got = [p.chunk.text[p.start:p.end] for p in pieces(q, c, (0, 5), seed)]
+    assert got[:3] == ["坚决守牢粮食安全底线", "大力发展都市现代农业", "做强做精特色优势品牌"], got
+
+
+def test_measures_under_a_named_headline_are_its_key_clauses(seed):
+    from qa.answering.heads import headline, named_head
+
+    q = analyse("坚决守牢粮食安全底线，有哪些举措？")
+    c = _chunk(seed, "推动生活性服务业多样化发展")
+    head = named_head(q, c, seed)
+    doc = seed.documents[SEED.name]
+    assert doc.text[head.start:head.end].startswith("坚决守牢粮食安全底线") and headline(head.chunk)
+    got = [p.chunk.text[p.start:p.end] for p in pieces(q, c, (0, 5), seed)]
+    assert got[0] == "新建高标准农田7.45万亩" and "大力发展都市现代农业" not in got, got  # its body only
+    assert named_head(analyse("今年GDP要涨多少？"), c, seed) is None

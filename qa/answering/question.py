@@ -46,17 +46,18 @@ _COUNTED = r"[一二两三四五六七八九十几]+(?:个|大|项|次|条)?"
 _SHAPES = [
     ("definition", re.compile(r"指的是|是指|指什么|什么意思|意味着什么|什么是|\bwhat does\b.{0,60}\bmean\b", re.I)),
     ("outline", re.compile(r"哪几(?:个|项|大|条)?(?:方面|部分|领域|板块|类|块|项|大|个“)|哪些方面|几个方面|几大(?:方面|任务|领域)|"
-                           rf"分为哪|哪[两三四五六七八九十]+(?:个|项|大|条)|“{_COUNTED}[\u4e00-\u9fff]{{1,6}}”|"
+                           rf"分为哪|分成哪|哪[两三四五六七八九十]+(?:个|项|大|条|类|块|方面)|“{_COUNTED}[\u4e00-\u9fff]{{1,6}}”|"
                            r"\b(?:which|what) (?:main |key |major )?(?:areas|aspects|fields|parts|priorities|pillars)\b|"
-                           r"\binto which\b|\bwhat are the (?:main|key|major) (?:tasks|areas|priorities)\b", re.I)),
-    ("measures", re.compile(r"(?:哪些|什么|哪几项)(?:举措|措施|办法|做法|工作|进展|成绩|成效|成果|行动|事|实事|好事)|怎么做|怎样做|"
+                           r"\binto which\b|\bwhich (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:[a-z-]+ )?[a-z-]+s\b|\bwhat are the (?:main|key|major) (?:tasks|areas|priorities)\b", re.I)),
+    ("measures", re.compile(r"(?:哪些|什么|哪几项)(?:具体|主要|重要|重点|新的?)?(?:举措|措施|办法|做法|工作|进展|成绩|成效|成果|行动|事|实事|好事|安排|打算|部署|动作|考虑)|怎么做|怎样做|"
                             r"采取了|做了哪些|做了什么|做了些|取得了哪些|有什么进展|"
                             r"(?:怎么|如何|怎样)(?:推进|推动|打造|建设|发展|抓|办|保障|落实|提升|加强|实现|做|抢险|应对|改善|优化|培育)|"
                             r"\bhow (?:will|did|does|do|is|are|can|has|have)\b|\bwhat (?:measures|steps|actions|progress|"
-                            r"achievements|was done|has been done|did\b.{0,40}\bdo\b|will\b.{0,40}\bdo\b)", re.I)),
+                            r"achievements|was done|has been done|did\b.{0,40}\b(?:do|achieve|accomplish)\b|will\b.{0,40}\bdo\b)", re.I)),
     ("definition", re.compile(r"是什么|指的是|指什么|是指|意味着什么|什么是|包括(?:哪些|什么)(?:内容)?|总体要求|总体思路|主要内容|"
-                              r"面临(?:哪些|什么|着)(?:困难|挑战|问题)|(?:目标|任务|要求|思路|定位)是|\bwhat is\b|"
-                              r"\bwhat does\b.{0,60}\bmean\b|\bwhat are the (?:goals|requirements|challenges|difficulties|"
+                              r"面临(?:哪些|什么|着)(?:困难|挑战|问题)|(?:目标|任务|要求|思路|定位)是|"
+                              r"什么(?:目标|作用|角色|地位|定位|理念|要求|原则|思路|方向)|\bwhat is\b|\bwhat role\b|"
+                              r"\bwhat does\b.{0,60}\bmean\b|\bwhat are the (?:[a-z-]+ ){0,3}(?:goals|targets|requirements|challenges|difficulties|"
                               r"problems)\b|\bwhat (?:challenges|difficulties|problems)\b", re.I)),
 ]
 

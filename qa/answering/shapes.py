@@ -28,6 +28,7 @@ from ..text.clauses import FIGURE, clause_spans, trim
 from ..text.lexicon import QUESTION_WORDS, STOPWORDS
 from ..text.structure import LEAD_LEVEL, Section
 from ..text.tokens import fold, pos_words
+from .heads import NAMED_SHARE, Head, body, headlines, named_head, named_share
 from .question import Question
 
 MAX_PARTS = 6  # the most parts an answer gives ("a handful"): the longest outline of the seed has 7 members, kept
@@ -62,7 +63,8 @@ def pieces(q: Question, chunk: Chunk, span: tuple[int, int], index: Index) -> li
         defined = _defined(q, chunk, a, b, index)
         return defined if isinstance(defined, list) else [defined]
     if q.shape == "measures":
-        return _measures(_named_lead(q, chunk, index) or chunk, index) or [Piece(chunk, a, b)]
+        head = named_head(q, chunk, index)
+        return (_under(head, index, q) if head else []) or _measures(chunk, index) or [Piece(chunk, a, b)]
     return [_unrestated(q, chunk, a, b)]
 
 
@@ -179,36 +181,44 @@ def _lead(c: Chunk) -> Piece:
 
 
 def _measures(chunk: Chunk, index: Index) -> list[Piece]:
-    """The key clauses of the paragraph, in order: each sentence's lead clause and the clauses that state a figure
-    (出动救援人员5万余人次); a paragraph of one sentence gives its clauses."""
+    """The key clauses of the chunk's paragraph (:func:`_key_clauses`); a paragraph of one sentence gives its
+    clauses."""
     para = _paragraph(chunk, index)
     if len(para) < 2:
         clauses = _clauses(chunk.text)
         return [Piece(chunk, x, y) for x, y in clauses][:MAX_PARTS * 2] if len(clauses) >= 2 else []
+    return _key_clauses(para)
+
+
+def _key_clauses(sentences: list[Chunk]) -> list[Piece]:
+    """Each sentence's lead clause and the clauses that state a figure (出动救援人员5万余人次), in order."""
     out = []
-    for c in para:
+    for c in sentences:
         lead = _lead(c)
         out.append(lead)
         out += [Piece(c, x, y) for x, y in _clauses(c.text) if x >= lead.end and FIGURE.search(c.text[x:y])]
     return out[:MAX_PARTS * 2]
 
 
-def _named_lead(q: Question, chunk: Chunk, index: Index) -> Chunk | None:
-    """The first sentence under the paragraph lead of the chunk's document that the question names best (进一步提振
-    市场信心 for 为提振市场信心有哪些举措), when one is named; None otherwise."""
-    doc = index.documents[chunk.doc]
-    leads = [(k, s) for k, s in enumerate(doc.outline) if s.level == LEAD_LEVEL and _names(q, s.title)]
-    if not leads:
-        return None
-    k, lead = max(leads, key=lambda ks: (_named_share(q, ks[1].title), ks[1].start == doc.outline[doc.node_of(chunk)].start
-                                         if doc.node_of(chunk) >= 0 else False))
-    return next((index.chunks[i] for i in index.by_doc[chunk.doc] if index.chunks[i].start >= lead.end), None)
-
-
-def _named_share(q: Question, title: str) -> float:
-    words = [w for w, f in pos_words(title) if len(w) >= 2 and w not in STOPWORDS]
-    asked = fold(q.text)
-    return sum(fold(w) in asked for w in words) / len(words) if words else 0.0
+def _under(head: Head, index: Index, q: Question, count: int = 0, noun: str = "") -> list[Piece]:
+    """What stands under a head the question names: the outline nodes under it (naming the structure's noun where
+    several do, as many as counted); else, for an outline, the headline sentences of its body; else the key
+    clauses of its body. Empty when it holds fewer than two."""
+    doc = index.documents[head.doc]
+    kids = doc.children(head.node) if head.node >= 0 else []
+    if noun:
+        named = [k for k in kids if noun in doc.outline[k].title]
+        kids = named if len(named) >= 2 else kids
+    if len(kids) >= 2:
+        kids = kids[:count] if count and len(kids) > count else kids[:max(MAX_PARTS, count)]
+        return [Piece(None, *_title_span(doc.text, doc.outline[k]), node=doc.outline[k], doc=head.doc) for k in kids]
+    sentences = body(head, index)
+    lines = headlines(sentences)
+    if q.shape == "outline" and len(lines) >= 2:
+        lines = lines[:count] if count and len(lines) > count else lines[:max(MAX_PARTS, count)]
+        return [Piece(c, *trim(c.text, 0, len(c.text))) for c in lines]
+    out = _key_clauses(sentences) if q.shape == "measures" else []
+    return out if len(out) >= 2 else []
 
 
 def _continued(chunk: Chunk, index: Index, most: int = 2) -> list[Chunk]:
@@ -267,6 +277,10 @@ def _outline(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> list[Pi
     the outline node it asks about (a lead it names: 服务业提质增效); else the children of the deepest outline node
     above the passage that has some (naming the noun where several do, as many as counted)."""
     count, noun = structure_asked(q)
+    head = named_head(q, chunk, index)
+    under = _under(head, index, q, count, noun) if head else []
+    if under:
+        return under
     if noun:
         named = [p for p in _paragraph_clauses(chunk, index) if noun in p.chunk.text[p.start:p.end]]
         if len(named) >= 2:
@@ -295,8 +309,8 @@ def _outline(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> list[Pi
 
 
 def _names(q: Question, title: str) -> bool:
-    """The question names this heading: half of the heading's content words or more are the question's."""
-    return _named_share(q, title) >= 0.5
+    """The question names this heading (:func:`qa.answering.heads.named_share`)."""
+    return named_share(q, title) >= NAMED_SHARE
 
 
 def _children(doc, node: int, chunk: Chunk) -> list[int]:
