@@ -5,7 +5,7 @@ dev set (and, with ``--real INDEX``, the real-report set over an index of the se
 
 Rules: ``own`` (the question's own figure is no answer), ``measure`` (a measure that cannot be the one asked),
 ``direction`` (a level for a change asked, or the reverse), ``subject`` (the figure's clause states another
-subject). A rule is switched off by replacing its test in :mod:`qa.answering.measure` for the run (a benchmark's
+subject), ``tie`` (the passage shares no content word with the question: :func:`qa.answering.features.cue_words`). A rule is switched off by replacing its test in :mod:`qa.answering.measure` for the run (a benchmark's
 patch; the program has no switch for it).
 """
 
@@ -16,17 +16,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
+import qa.answering.candidates as candidates
 import qa.answering.measure as measure
 from qa.evaluation.report import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RULES = ("own", "measure", "direction", "subject")
+RULES = ("own", "measure", "direction", "subject", "tie")
 
 
 @contextmanager
 def without(rule: str | None):
     saved = (measure.own_figures, measure.measures, measure._other_direction, measure._own_subject)
+    cues = candidates.cue_words
     try:
         if rule == "own":
             measure.own_figures = lambda q: set()
@@ -38,9 +40,12 @@ def without(rule: str | None):
             measure._other_direction = lambda *args: False
         elif rule == "subject":  # every clause continues another: no figure is another subject's
             measure._own_subject = lambda piece: False
+        elif rule == "tie":  # no cue words: every passage is tied to the question
+            candidates.cue_words = lambda q, subjects: []
         yield
     finally:
         measure.own_figures, measure.measures, measure._other_direction, measure._own_subject = saved
+        candidates.cue_words = cues
 
 
 def main() -> None:

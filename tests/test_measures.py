@@ -40,6 +40,8 @@ def test_figures_and_what_they_measure(text, found):
     ("How much money will the new kindergartens cost?", "money"),
     ("What share of budget spending went to livelihoods?", "share"),  # spending names the subject here
     ("When was the bridge built?", "time"),
+    ("仅用多少天就实现了清零？", "time"),  # days are a time, not a count of things
+    ("In 2020, how many days did it take Xiamen to bring its cases to zero?", "time"),
     ("太原一体化经济区的产业基金盘子有多大？", ""),  # 多大: a size, not an area
 ])
 def test_the_measure_a_question_asks(question, measure):
@@ -131,3 +133,26 @@ def test_the_item_that_fits_the_measure_asked():
     level, rate = text.index("全市"), text.index("年均")
     assert not fits(q, text, level, rate - 1) and fits(q, text, rate, len(text) - 1)
     assert fits(analyse("过去五年全市地区生产总值达到多少？"), text, level, rate - 1)
+
+
+def test_a_figure_whose_passage_shares_no_content_word_with_the_question_is_no_answer():
+    """Issue 29, the figure's own subject: 旅游总收入 asked, a passage about retail sales (no word of the question's
+    but its place) does not answer, whatever the reader says; a modifier ties too (贫困群众 / 贫困人口)."""
+    from qa.answering.candidates import usable
+    from qa.answering.features import cue_words, ties
+
+    q = analyse("青岛2023年旅游总收入是多少？")
+    subjects = _subjects("旅游", "总收入")  # subjects_of leaves the report's place out
+    cues = cue_words(q, subjects)
+    assert "旅游" in cues and "青岛" not in cues and "2023" not in cues
+    text = "大力开展“亿惠青岛消费年”促消费活动,社会消费品零售总额超过6300亿元。"
+    assert not ties(cues, text)
+    c = _candidate(text, "社会消费品零售总额超过6300亿元")
+    c.cued = ties(cues, text)
+    out, why = usable(q, [c], subjects)
+    assert out == [] and why.kind == "subject"
+    c.cued = True
+    assert usable(q, [c], subjects)[0] == [c]
+    poor = analyse("这五年里一共有多少贫困群众摆脱了贫困?")
+    assert ties(cue_words(poor, _subjects("群众")), "55992名贫困人口全部脱贫。")
+    assert cue_words(analyse("How much did tourism earn?"), _subjects("旅游")) == []  # English: the subjects decide

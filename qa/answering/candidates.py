@@ -14,8 +14,8 @@ from dataclasses import replace
 from ..index.store import Index
 from ..text.clauses import extend_qualifier, has_figure, widen
 from ..text.reports import CEREMONY
-from .features import (CLAUSE_FLOOR, Candidate, Subject, best_span, focus_of, mentions, question_weights, span_score,
-                       stated, subjects_of)
+from .features import (CLAUSE_FLOOR, Candidate, Subject, best_span, cue_words, focus_of, mentions, missing,
+                       question_weights, span_score, stated, subjects_of, ties)
 from .measure import check
 from .question import Question
 from .result import NotFound
@@ -40,6 +40,7 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
     weights, total = question_weights(q, index.bm25)
     focus = None if q.english else focus_of(q, index.bm25, index.place_words)  # a lexical check: not across languages
     subjects = subjects_of(q, index.bm25, index.place_words)
+    cues = cue_words(q, subjects)
     by_id = {h.chunk.id: h for h in hits}
     done = 0
     for upto in stages or (len(wins),):
@@ -47,12 +48,12 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
             return
         out: list[Candidate] = []
         for k, m in enumerate(read_windows(reader, q.reader_text, wins[done:upto]), start=done):
-            out += _window_candidates(q, m, k, by_id, weights, total, focus, subjects)
+            out += _window_candidates(q, m, k, by_id, weights, total, focus, subjects, cues)
         done = upto
         yield out
 
 
-def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus, subjects
+def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus, subjects, cues=()
                        ) -> list[Candidate]:
     out = []
     for n, chunk in enumerate(m.window.chunks):
@@ -67,6 +68,7 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
         before = m.window.chunks[n - 1].text if n else ""  # the sentence it may continue
         context = f"{chunk.section} {before} {chunk.text}"
         in_context = stated(subjects, context)
+        cued = ties(cues, context)
         spans = {(s.start, s.end): (s.score, marked and s.start <= m.start and m.end <= s.end)}
         if marked:
             a, b = widen(chunk.text, m.start, m.end)
@@ -78,7 +80,8 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
             clause = max(CLAUSE_FLOOR, m.reading.margin_within(at + a, at + b))
             out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, named, h, window=k,
                                  clause_margin=clause, subject_answer=stated(subjects, chunk.text[a:b]),
-                                 subject_context=in_context, context=context, english=q.english))
+                                 subject_context=in_context, context=context, english=q.english,
+                                 cued=cued))
     return out
 
 
@@ -88,8 +91,10 @@ def usable(q: Question, ranked: list[Candidate], subjects: list[Subject] | None 
 
     A sentence about another period than the question's (去年 asked, 今年 told) never answers; a
     quantity question is answered only by clauses that hold a figure, in the unit it asks for
-    (多少公里) when it names one, and (with ``subjects``, what the question asks about) a figure that is not the
-    question's own, of a measure that can be the one asked, belonging to the subject asked (:mod:`.measure`).
+    (多少公里) when it names one, and (with ``subjects``, what the question asks about) in a passage tied to the
+    question by one of its content words (``Candidate.cued``: 旅游总收入 asked, 社会消费品零售总额 told is not), a figure
+    that is not the question's own, of a measure that can be the one asked, belonging to the subject asked
+    (:mod:`.measure`).
     """
     out = [c for c in ranked if c.hit.period_agreement >= 0]
     if not out:
@@ -98,6 +103,11 @@ def usable(q: Question, ranked: list[Candidate], subjects: list[Subject] | None 
         out = [c for c in out if has_figure(c.answer, q.unit)]
         if not out:
             return [], NotFound("figure", q.english)
+        if subjects:  # a passage that shares no content word with the question is about something else
+            tied = [c for c in out if c.cued]
+            if not tied:
+                return [], NotFound("subject", q.english, missing(subjects, out[0].context))
+            out = tied
         if subjects is not None:
             judged = [(c, check(q, c, subjects)) for c in out]
             out = [c for c, why in judged if why is None]

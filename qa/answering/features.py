@@ -26,7 +26,9 @@ from ..model.passages import WINDOW_CHARS
 from ..text import dictionary
 from ..text.clauses import FIGURE, clause_spans, extend_qualifier, has_figure, trim
 from ..text.periods import period_of
-from ..text.tokens import fold, tokenize
+from ..text.lexicon import QUESTION_WORDS, STOPWORDS
+from ..text.measures import MEASURE_WORDS
+from ..text.tokens import fold, pos_words, tokenize
 from ..text.lexicon import VERSION as LEXICON_VERSION
 from .question import BRIDGE_WEIGHT, SYNONYM_WEIGHT, SYNONYMS, Question
 from .retrieve import FUSION, Hit
@@ -165,7 +167,8 @@ def subjects_of(q: Question, bm25: BM25, places: frozenset[str] = frozenset()) -
     report answers is scope's question, and a passage of that report need not name its own place."""
     if q.english:  # a word the dictionary cannot bring across is not looked for
         groups = [(word, [z for z, _ in cands if len(z) >= 2 and z not in places]) for word, cands
-                  in dictionary.candidates(q.text) if word.lower() not in places]
+                  in dictionary.candidates(q.text) if word.lower() not in places
+                  and not set(word.lower().split()) & q.frame]
         groups = [(word, ws) for word, ws in groups if ws]
     else:
         groups = [(n, [t for t in tokenize(n) if len(t) >= 2 and t.lower() not in places] + SYNONYMS.get(n, []))
@@ -175,6 +178,34 @@ def subjects_of(q: Question, bm25: BM25, places: frozenset[str] = frozenset()) -
         ws = list(dict.fromkeys(fold(w) for w in ws or [name]))
         out.append(Subject(name, ws, max(bm25.term_idf(w) for w in ws)))
     return out
+
+
+_CUE_TAGS = ("n", "vn", "l", "eng", "nz", "j", "a", "b")  # nouns and their modifiers (贫困群众, 一般公共): no verbs,
+# numbers, times or function words
+
+
+def cue_words(q: Question, subjects: list[Subject]) -> list[str]:
+    """The words that tie a passage to a Chinese question: its subjects' words and its other content words of two
+    characters or more (modifiers too: 贫困 in 贫困群众, which a report writes 贫困人口), but no place of a report
+    (subjects_of left those out), measure, period or question word. Empty for an English question."""
+    if q.english:
+        return []
+    said = {w for s in subjects for w in s.words}
+    names = {fold(s.name) for s in subjects}
+    extra = [fold(w) for w, flag in pos_words(q.text) if len(w) >= 2 and flag.startswith(_CUE_TAGS)
+             and w not in QUESTION_WORDS and w not in STOPWORDS and w not in MEASURE_WORDS and not period_of(w)]
+    return list(dict.fromkeys([*said, *(w for w in extra if w in names or not _named_place(w, q, subjects))]))
+
+
+def _named_place(word: str, q: Question, subjects: list[Subject]) -> bool:
+    """A word of the question left out of its subjects as a report's place (青岛 in 青岛2023年…)."""
+    return word in fold(q.text) and word in {fold(n) for n in q.nouns} and word not in {fold(s.name) for s in subjects}
+
+
+def ties(cues: list[str], text: str) -> bool:
+    """The text holds one of the cue words (True without cues)."""
+    folded = fold(text)
+    return not cues or any(w in folded for w in cues)
 
 
 def stated(subjects: list[Subject], text: str) -> float:
@@ -227,6 +258,7 @@ class Candidate:
     subject_context: float = 1.0  # … its sentence, the sentence before it and its section state
     context: str = ""  # that context: what the subjects are looked for in
     english: bool = False  # the question is in English (its subjects are found through the dictionary)
+    cued: bool = True  # that context holds one of the question's content words (:func:`cue_words`)
 
     @property
     def answer(self) -> str:

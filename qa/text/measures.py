@@ -56,7 +56,9 @@ _ASKED = [
     ("area", r"面积|多少平方|多少亩|多少公顷|\bwhat area|\bhow large an area|\bsquare (?:kilo)?met|\bhectares?\b|\bacres?\b"),
     ("length", r"多长(?!时间)|全长|长度|里程|多少公里|多少千米|多少米|\bhow many (?:kilomet|km|met)|\blength\b|\bhow long is\b"),
     ("mass", r"多少吨|多少斤|多少公斤|产量多少|\bhow many (?:tons|tonnes)|\bhow much grain"),
-    ("time", r"多久|多长时间|几年(?!来)|哪一?年|什么时候|何时|几月|哪一?天|\bwhen\b|\bwhat year|\bwhich year|\bhow long (?:will|did|does|has|have|ago)"),
+    ("time", r"多久|多长时间|几年(?!来)|哪一?年|什么时候|何时|几月|哪一?天|多少(?:天|年(?!来)|个?月|周|小时)|几(?:天|个月|周|小时)|"
+             r"\bwhen\b|\bwhat year|\bwhich year|\bhow long (?:will|did|does|has|have|ago)|"
+             r"\bhow many (?:days|weeks|months|years|hours)\b"),
     ("share", r"比重|比例|占比|百分之|百分点|[覆普]盖率|\w率(?:是|为|达到|要达到|多少|有多)|增速|幅度|增幅|降幅|"
               r"\bwhat (?:share|percentage|proportion|rate)|\bpercent|\bhow fast\b|\brate\b"),
     ("people", r"多少人|多少名|几个人|多少位|人次|人数|\bhow many (?:people|persons|residents|workers|students|"
