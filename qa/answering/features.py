@@ -167,8 +167,7 @@ def subjects_of(q: Question, bm25: BM25, places: frozenset[str] = frozenset()) -
     report answers is scope's question, and a passage of that report need not name its own place."""
     if q.english:  # a word the dictionary cannot bring across is not looked for
         groups = [(word, [z for z, _ in cands if len(z) >= 2 and z not in places]) for word, cands
-                  in dictionary.candidates(q.text) if word.lower() not in places
-                  and not set(word.lower().split()) & q.frame]
+                  in dictionary.candidates(q.text) if word.lower() not in places]
         groups = [(word, ws) for word, ws in groups if ws]
     else:
         groups = [(n, [t for t in tokenize(n) if len(t) >= 2 and t.lower() not in places] + SYNONYMS.get(n, []))

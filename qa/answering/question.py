@@ -80,23 +80,6 @@ def shape_of(text: str, kind: str) -> str:
     return "list" if kind == "list" or _PLURAL.search(text) else "span"
 
 
-def framing(text: str, kind: str, words: list[str]) -> frozenset[str]:
-    """The words of ``words`` that say what shape of answer is asked, not what it is about: those without which
-    the question's shape would change (措施 in 采取了哪些措施, achieve in what did … achieve). They are not subjects a
-    passage must state (a report lists its measures without the word 措施). A figure or a fact asked has none."""
-    shape = shape_of(text, kind)
-    if shape == "span":
-        return frozenset()
-    out = set()
-    for w in dict.fromkeys(words):
-        latin = r"(?<![A-Za-z])" if w.isascii() else ""
-        blank = re.sub(latin + re.escape(w) + latin.replace("<", ""), lambda m: "\u25a1" * len(m.group(0)), text,
-                       flags=re.I)
-        if shape_of(blank, kind) != shape:
-            out.add(w)
-    return frozenset(out)
-
-
 _UNITS = {"年", "元", "亿元", "万元", "美元", "万美元", "公里", "千米", "米", "亩", "万亩", "户", "万户", "辆", "套", "所",
           "座", "张", "吨", "万吨", "千瓦", "平方米", "倍", "天", "家"}
 _COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
@@ -121,7 +104,6 @@ class Question:
     measure: str = ""  # what a quantity question asks to be measured: money, area, count… (qa.text.measures.asked)
     year: int | None = None  # the one year it names (None: none, or several)
     year_mode: str = ""  # what it asks of that year: plan, result, span (a five-year goal) or either
-    frame: frozenset[str] = frozenset()  # words that say the shape asked (framing), lower-case: never subjects
     _periods: dict = field(default_factory=dict, repr=False, compare=False)
 
     def period_for(self, year: int | None) -> str:
@@ -190,12 +172,9 @@ def analyse(text: str, bridge: bool = True) -> Question:
     embed = text
     quoted = re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", text)
     reader = dictionary.gloss(text) if bridged else text
-    content = nouns(text)
-    frame = framing(normalized, kind, content + re.findall(r"[A-Za-z]{2,}", normalized))
-    return Question(text, kind, english, terms + extra, weights, unit, count, embed,
-                    [n for n in content if n not in frame], quoted, reader, normalized, shape_of(normalized, kind),
-                    measures.asked(normalized) if kind == "quantity" else "", year, year_mode,
-                    frozenset(w.lower() for w in frame))
+    return Question(text, kind, english, terms + extra, weights, unit, count, embed, nouns(text), quoted, reader,
+                    normalized, shape_of(normalized, kind), measures.asked(normalized) if kind == "quantity" else "",
+                    year, year_mode)
 
 
 # "how big/long/…": set apart before tagging, or jieba glues it to the noun that follows (多大面积 → 多 / 大面积)
