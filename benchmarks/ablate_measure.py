@@ -5,8 +5,9 @@ dev set (and, with ``--real INDEX``, the real-report set over an index of the se
 
 Rules: ``own`` (the question's own figure is no answer), ``measure`` (a measure that cannot be the one asked),
 ``direction`` (a level for a change asked, or the reverse), ``subject`` (the figure's clause states another
-subject), ``tie`` (the passage shares no content word with the question: :func:`qa.answering.features.cue_words`). A rule is switched off by replacing its test in :mod:`qa.answering.measure` for the run (a benchmark's
-patch; the program has no switch for it).
+subject), ``tie`` (the passage shares no content word with the question: :func:`qa.answering.features.cue_words`).
+A rule is switched off by replacing its test in :mod:`qa.answering.measure` (``tie``: in
+:mod:`qa.answering.candidates`) for the run (a benchmark's patch; the program has no switch for it).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def without(rule: str | None):
         elif rule == "subject":  # every clause continues another: no figure is another subject's
             measure._own_subject = lambda piece: False
         elif rule == "tie":  # no cue words: every passage is tied to the question
-            candidates.cue_words = lambda q, subjects: []
+            candidates.cue_words = lambda *args: []
         yield
     finally:
         measure.own_figures, measure.measures, measure._other_direction, measure._own_subject = saved

@@ -40,7 +40,7 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
     weights, total = question_weights(q, index.bm25)
     focus = None if q.english else focus_of(q, index.bm25, index.place_words)  # a lexical check: not across languages
     subjects = subjects_of(q, index.bm25, index.place_words)
-    cues = cue_words(q, subjects)
+    cues = cue_words(q, subjects, index.place_words)
     by_id = {h.chunk.id: h for h in hits}
     done = 0
     for upto in stages or (len(wins),):
@@ -53,7 +53,7 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
         yield out
 
 
-def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus, subjects, cues=()
+def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus, subjects, cues
                        ) -> list[Candidate]:
     out = []
     for n, chunk in enumerate(m.window.chunks):

@@ -183,22 +183,16 @@ _CUE_TAGS = ("n", "vn", "l", "eng", "nz", "j", "a", "b")  # nouns and their modi
 # numbers, times or function words
 
 
-def cue_words(q: Question, subjects: list[Subject]) -> list[str]:
+def cue_words(q: Question, subjects: list[Subject], places: frozenset[str] = frozenset()) -> list[str]:
     """The words that tie a passage to a Chinese question: its subjects' words and its other content words of two
-    characters or more (modifiers too: 贫困 in 贫困群众, which a report writes 贫困人口), but no place of a report
-    (subjects_of left those out), measure, period or question word. Empty for an English question."""
+    characters or more (modifiers too: 贫困 in 贫困群众, which a report writes 贫困人口), but no report's place
+    (``places``, as :func:`subjects_of`), measure, period or question word. Empty for an English question."""
     if q.english:
         return []
-    said = {w for s in subjects for w in s.words}
-    names = {fold(s.name) for s in subjects}
     extra = [fold(w) for w, flag in pos_words(q.text) if len(w) >= 2 and flag.startswith(_CUE_TAGS)
-             and w not in QUESTION_WORDS and w not in STOPWORDS and w not in MEASURE_WORDS and not period_of(w)]
-    return list(dict.fromkeys([*said, *(w for w in extra if w in names or not _named_place(w, q, subjects))]))
-
-
-def _named_place(word: str, q: Question, subjects: list[Subject]) -> bool:
-    """A word of the question left out of its subjects as a report's place (青岛 in 青岛2023年…)."""
-    return word in fold(q.text) and word in {fold(n) for n in q.nouns} and word not in {fold(s.name) for s in subjects}
+             and w not in QUESTION_WORDS and w not in STOPWORDS and w not in MEASURE_WORDS and not period_of(w)
+             and not _place(w, places)]
+    return list(dict.fromkeys([*(w for s in subjects for w in s.words), *extra]))
 
 
 def ties(cues: list[str], text: str) -> bool:

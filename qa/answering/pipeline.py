@@ -143,10 +143,10 @@ def read(q: Question, hits: list[Hit], index: Index, similarity, reader, item_ru
     ranked, best, reason = read_in_stages(q, hits[:READ_K], index, reader, heads, similarity, groups)
     if groups:
         docs = next((g for g in groups if best is not None and best.chunk.doc in g), groups[0])
-        hits = [h for h in hits if docs is None or h.chunk.doc in docs]
+        hits = [h for h in hits if h.chunk.doc in docs]
     if not ranked:
         return Found(None, (0, 0), (), NotFound("reader", q.english), {})
-    cited = [c for c in ranked if not groups or docs is None or c.chunk.doc in docs]
+    cited = [c for c in ranked if not groups or c.chunk.doc in docs]
     cites, seen = [], set()
     for chunk, score in ([(best.chunk, best.hit.score)] if best else []) + [(c.chunk, c.hit.score) for c in cited] \
             + [(h.chunk, h.score) for h in hits]:
