@@ -152,3 +152,65 @@ def test_measures_under_a_named_headline_are_its_key_clauses(seed):
     got = [p.chunk.text[p.start:p.end] for p in pieces(q, c, (0, 5), seed)]
     assert got[0] == "新建高标准农田7.45万亩" and "大力发展都市现代农业" not in got, got  # its body only
     assert named_head(analyse("今年GDP要涨多少？"), c, seed) is None
+
+
+def test_a_measures_question_is_matched_to_the_leaf_head_of_its_period(seed, fake_embedder):
+    """heads.matched: the head under which no heading or lead stands, of the question's period, whose body and
+    title the question is closest to; never a section heading ((四)…) whose parts are heads of their own."""
+    from qa.answering.heads import matched
+
+    doc = seed.documents[SEED.name]
+
+    def head_of(question: str) -> str:
+        q = analyse(question)
+        m = matched(q, fake_embedder.encode_queries([q.embed_text])[0], seed, [SEED.name])
+        assert m.body.leaf and (not m.body.period or m.body.period == q.period_for(doc.year))
+        return doc.text[m.body.head.start:m.body.head.end]
+
+    assert head_of("今年突出抓好创新平台搭建，有哪些举措？").startswith("突出抓好创新平台搭建")
+    assert head_of("去年建设平安太原采取了哪些措施？").startswith("坚持安全发展")  # the review's lead, not a plan's
+
+
+def test_a_short_body_answers_clause_by_clause(seed):
+    """Under a head whose body is short (SHORT_BODY), a measures answer is every clause of it, not only the lead
+    clauses and figures: 建立科技领军企业培育库 is neither."""
+    from qa.answering.heads import heads
+    from qa.answering.shapes import SHORT_BODY, under
+
+    doc = seed.documents[SEED.name]
+    head = next(h for h in heads(doc, seed) if doc.text[h.start:h.end].startswith("突出抓好创新主体培育"))
+    got = [p.chunk.text[p.start:p.end] for p in under(head, seed, analyse("今年怎么培育创新主体？"))]
+    assert got[:2] == ["实施科技领军企业培育行动", "建立科技领军企业培育库"], got
+    assert sum(len(p) for p in got) <= SHORT_BODY
+
+
+class _Silent:
+    """A reader that finds no answer anywhere (every window's margin negative), with the stand-in's models."""
+
+    def heads(self):
+        from qa.testing.fakes import OverlapReader
+
+        return OverlapReader().heads()
+
+    def read(self, question, passages):
+        from qa.model.reader import Reading
+
+        return [Reading(0, 1, 0.0, 100.0) for _ in passages]
+
+
+def test_a_measures_question_the_reader_finds_no_span_for_is_answered_from_the_head_it_names(fake_index,
+                                                                                              fake_embedder):
+    from qa.api import ask
+
+    a = ask("去年建设平安太原采取了哪些措施？", fake_index, embedder=fake_embedder, reader=_Silent())
+    assert not a.abstained and a.shape == "measures" and len(a.parts) >= 2, a.message
+    assert a.parts[0].text == "严格落实金融风险防控责任"
+    text = SEED.read_text(encoding="utf-8")
+    for p in a.parts:
+        assert text[p.start:p.end].replace("\n", "") == p.text
+    assert a.citations[0].quote[slice(*a.citations[0].highlight)] == a.parts[0].text
+    # no head the question names (海洋经济 is nowhere in the report): the reader's abstention stands
+    none = ask("今年在发展海洋经济方面有哪些举措？", fake_index, embedder=fake_embedder, reader=_Silent())
+    assert none.abstained and none.parts == ()
+    # named by generic words only (现代, 产业, 发展), its subjects (种业, 茶叶) unsaid: abstained too
+    assert ask("今年如何发展现代种业和茶叶产业？", fake_index, embedder=fake_embedder, reader=_Silent()).abstained

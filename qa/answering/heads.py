@@ -13,7 +13,12 @@ often its last clause: 以特优发展为路径 | 推动农业稳产增产).
 from __future__ import annotations
 
 import re
+import threading
+import weakref
+from bisect import bisect_left
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..index.store import Chunk, Document, Index
 from ..text.clauses import clause_spans
@@ -27,6 +32,8 @@ HEADLINE_CHARS = 24  # the seed's headline sentences inside paragraphs run 9-16 
 # sentence stating a measure or a figure runs longer, and always has a clause break
 HEADLINE_LEVEL = LEAD_LEVEL + 1  # below a paragraph's lead
 NAMED_SHARE = 0.5  # half of a clause's content words: as the paragraph-lead rule of qa.answering.shapes had it
+SHARE_WEIGHT = 0.2  # what naming a head adds to its body's cosine (matched): the open set's measures questions
+# (tuned on: 20) within budget 0.30 at 0, 0.35 at 0.1 to 0.5; docs/measurements.md "2026-12-05"
 _CLAUSE_BREAK = re.compile(r"[，,、；;：:]")
 
 
@@ -98,12 +105,78 @@ def named_head(q: Question, chunk: Chunk, index: Index) -> Head | None:
 def body(h: Head, index: Index) -> list[Chunk]:
     """The sentences under a head: after it, up to the next head of its level or above (a heading's body holds its
     leads' paragraphs; a headline's, the sentences up to the next headline or lead)."""
-    doc = index.documents[h.doc]
-    after = [x for x in heads(doc, index) if x.start > h.start and x.level <= h.level]
-    stop = after[0].start if after else len(doc.text)
-    return [index.chunks[i] for i in index.by_doc[h.doc] if h.end <= index.chunks[i].start < stop]
+    return list(next((b.chunks for b in sections(h.doc, index) if b.head == h), ()))
 
 
 def headlines(chunks: list[Chunk]) -> list[Chunk]:
     """The headline sentences among these sentences (a paragraph's lead is an outline node, never a chunk)."""
     return [c for c in chunks if headline(c)]
+
+
+@dataclass(frozen=True)
+class Body:
+    """A head with the sentences under it (:func:`body`) and their mean vector (normalized)."""
+    head: Head
+    chunks: tuple[Chunk, ...]
+    vector: np.ndarray
+    period: str  # the period of its first sentence ("" when unknown)
+    leaf: bool  # no heading or lead stands under it (headline sentences may)
+
+
+_cache: "weakref.WeakKeyDictionary[Index, dict[str, list[Body]]]" = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def sections(doc: str, index: Index) -> list[Body]:
+    """The heads of a document with their bodies (made once an index and document: an index never changes)."""
+    with _cache_lock:
+        per = _cache.setdefault(index, {})
+        if doc not in per:
+            per[doc] = _sections(index.documents[doc], index)
+        return per[doc]
+
+
+def _sections(doc: Document, index: Index) -> list[Body]:
+    hs = heads(doc, index)
+    ids = index.by_doc.get(doc.doc_id, [])
+    starts = [index.chunks[i].start for i in ids]
+    out = []
+    for k, h in enumerate(hs):
+        stop = next((x.start for x in hs[k + 1:] if x.level <= h.level), len(doc.text))
+        chunks = tuple(index.chunks[i] for i in ids[bisect_left(starts, h.end):bisect_left(starts, stop)])
+        if not chunks:
+            continue
+        v = index.vectors_of([c.id for c in chunks]).mean(0)
+        leaf = not any(x.node >= 0 for x in hs[k + 1:] if x.start < stop)
+        out.append(Body(h, chunks, v / max(float(np.linalg.norm(v)), 1e-9), chunks[0].period, leaf))
+    return out
+
+
+@dataclass(frozen=True)
+class Match:
+    """The head a question is about: its body, the cosine of the question to the body, the share of its title named."""
+    body: Body
+    cosine: float
+    share: float
+
+
+def matched(q: Question, qvec: np.ndarray, index: Index, docs) -> Match | None:
+    """The head whose body the question is about, among the heads of ``docs`` with no heading or lead under them
+    (a measures answer is one passage's key sentences, not a part's outline) whose period is the question's: the
+    highest cosine of the question to its body's mean sentence vector, plus :data:`SHARE_WEIGHT` × the share of
+    its title the question names (:func:`named_share`). None when no head has a body.
+
+    The body's vector carries what the head is about in any language the embedder reads (an English question
+    names no Chinese title word); the title's words break ties between a section and its own sub-heads."""
+    best, key = None, None
+    for d in docs:
+        doc = index.documents[d]
+        wanted = q.period_for(doc.year)
+        for s in sections(d, index):
+            if not s.leaf or wanted and s.period and s.period != wanted:
+                continue
+            share, cos = named_share(q, doc.text[s.head.start:s.head.end]), float(s.vector @ qvec)
+            k = cos + SHARE_WEIGHT * share
+            if key is None or k > key:
+                best, key = Match(s, cos, share), k
+    return best

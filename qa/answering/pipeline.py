@@ -21,13 +21,15 @@ import numpy as np
 
 from ..index.store import Index
 from ..model.reader import get_reader
+from ..text.tokens import fold
 from . import scope as scoping
 from .decide import choose, item_asked, read_in_stages
 from .features import Candidate, check_heads, subjects_of
+from .heads import NAMED_SHARE, Match, matched
 from .followup import resolve
 from .question import Question, analyse
 from .result import PARTS_JOIN, Answer, Citation, NotFound, Part, citation
-from .shapes import Piece, pieces
+from .shapes import Piece, pieces, under
 from .retrieve import FUSION, Fusion, Hit, retrieve
 from .windows import READ_K, ReadOnce
 
@@ -104,7 +106,25 @@ def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[
                      reader, item_rule)
         found = alone if alone.answered else found
     others = _others(q, found, where, index, reader, similarity, item_rule) if where.several else ()
-    return _answer(q, resolved, found, index, top_k, others)
+    return _answer(q, resolved, found, index, top_k, others, _head(q, qvec, found, where, index))
+
+
+def _head(q: Question, qvec: np.ndarray, found: Found, where: scoping.Scope, index: Index) -> Match | None:
+    """A measures question's head (:func:`.heads.matched`): what its answer stands under, in the report that answers
+    (none does: the first in scope). A question no candidate answers is answered from the head only when it names
+    it (:data:`~.heads.NAMED_SHARE` of a clause of its title) and its title or body says each of the question's
+    subjects: the reader looks for a span, and a measures question has none, but a head named by generic words
+    (发展, 产业) may be a neighbour's topic (现代种业)."""
+    if q.shape != "measures":
+        return None
+    docs = [found.source] if found.answered else sorted(where.order[0] or index.documents)
+    got = matched(q, qvec, index, docs)
+    if got is None or found.answered:
+        return got
+    doc = index.documents[got.body.head.doc]
+    said = fold(doc.text[got.body.head.start:got.body.head.end] + "".join(c.text for c in got.body.chunks))
+    subjects = subjects_of(q, index.bm25, index.place_words)
+    return got if got.share >= NAMED_SHARE and all(any(w in said for w in s.words) for s in subjects) else None
 
 
 def _others(q: Question, found: Found, where: scoping.Scope, index: Index, reader, similarity, item_rule: bool
@@ -170,20 +190,32 @@ def _cited(found: Found, index: Index) -> Citation:
     return citation(chunk, score, found.span if found.answered else None, index.label(chunk.doc))
 
 
-def _answer(q: Question, resolved: str, found: Found, index: Index, top_k: int, others: tuple[Citation, ...]) -> Answer:
-    """The :class:`Answer` of a reading, built once."""
+def _answer(q: Question, resolved: str, found: Found, index: Index, top_k: int, others: tuple[Citation, ...],
+            head: Match | None = None) -> Answer:
+    """The :class:`Answer` of a reading, built once; ``head``: what a measures question is about (:func:`_head`)."""
     cites = tuple(citation(ch, sc, found.span if k == 0 and found.answered else None, index.label(ch.doc))
                   for k, (ch, sc) in enumerate(found.cites[:top_k]))
-    if not found.answered:
+    if found.answered:
+        score = found.cites[0][1]
+        grown = pieces(q, found.best.chunk, found.span, index, head.body.head if head else None)
+    else:
+        score = head.cosine if head else 0.0
+        grown = under(head.body.head, index, q) if head else []
+    if not grown:
         return Answer(q.text, "", True, cites, found.reason.message, kind=q.kind, resolved=resolved,
                       features=found.features, others=others, reason=found.reason)
-    parts = tuple(_part(p, index, found.cites[0][1]) for p in pieces(q, found.best.chunk, found.span, index))
-    if len(parts) == 1 and parts[0].citation.highlight != cites[0].highlight:  # the span was grown or moved
+    parts = tuple(_part(p, index, score) for p in grown)
+    features = found.features
+    if not found.answered:  # a head answers: its first part cited first, then the passages read
+        cites = (parts[0].citation,) + cites[:top_k - 1]
+        features = {k: v for k, v in features.items() if k not in ("reason", "missing")} | {
+            "head_cosine": round(head.cosine, 4), "head_share": round(head.share, 4)}
+    elif len(parts) == 1 and parts[0].citation.highlight != cites[0].highlight:  # the span was grown or moved
         cites = (parts[0].citation,) + cites[1:]
     same_doc = {p.doc for p in parts} == {parts[0].doc}
     start, end = (min(p.start for p in parts), max(p.end for p in parts)) if same_doc else (parts[0].start, parts[0].end)
     return Answer(q.text, PARTS_JOIN.join(p.text for p in parts), False, cites, "", start, end, q.kind,
-                  resolved=resolved, features=found.features, others=others, parts=parts, shape=q.shape)
+                  resolved=resolved, features=features, others=others, parts=parts, shape=q.shape)
 
 
 def _part(p: Piece, index: Index, score: float) -> Part:
