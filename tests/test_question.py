@@ -18,6 +18,21 @@ def test_kind(text, kind):
     assert analyse(text).kind == kind
 
 
+@pytest.mark.parametrize("text, kind, measure", [
+    ("When did the metro line open?", "quantity", "time"),
+    ("How and when did the plague reach Europe?", "quantity", "time"),
+    ("Who was the leader when the Franks entered the valley?", "entity", ""),  # a conjunction, not a time asked
+    ("Which industries does the plan single out when it talks about industry?", "entity", ""),
+])
+def test_when_asks_a_time_only_as_the_question_word(text, kind, measure):
+    q = analyse(text)
+    assert (q.kind, q.measure) == (kind, measure)
+
+
+def test_a_which_question_with_when_inside_asks_for_a_list():
+    assert analyse("Which industries does the plan single out when it talks about industry?").shape == "list"
+
+
 def test_unit_and_count():
     assert analyse("今年要新建多少公里道路？").unit == "公里"
     assert analyse("今年地区生产总值预期增长多少？").unit == ""  # no measure word: any figure

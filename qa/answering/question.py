@@ -37,7 +37,7 @@ _QUANTITY = re.compile(r"多少|几[个家项座条所万千百亿名人户辆�
 _LIST = re.compile(r"哪些|哪几|哪[两三四五六七八九十]|几[座条家个项类大]?(?:是|分别)|有什么|包括什么|哪[个项]?.{0,4}分别|"
                    r"what are|which (?:new|two|three|four|five)|which \w+ (?:sources|counties|cities|industries)",
                    re.I)
-_WHEN = re.compile(r"哪一?年|何年|何时|什么时候|什么时间|哪个时候|几月|哪一?天|\bwhen\b|what year|which year", re.I)
+_WHEN = re.compile(rf"哪一?年|何年|何时|什么时候|什么时间|哪个时候|几月|哪一?天|{measures.WHEN_ASKED}|what year|which year", re.I)
 _ENTITY = re.compile(r"哪[个座家条位种项所处里儿]|什么|谁|\bwhich\b|\bwhat\b|\bwho\b|\bwhere\b", re.I)
 _YESNO = re.compile(r"有没有|是不是|是否|吗[?？]?$|did .* (?:cause|happen)", re.I)
 # measure words that pin down what a figure counts; 个/项/名/人 are too general to check
@@ -62,7 +62,8 @@ _SHAPES = [
 ]
 
 
-_PINPOINT = re.compile(r"哪里|哪儿|何地|谁|哪一?年|何时|什么时候|多少|哪个(?!方面)|哪一[个项条]|\b(?:where|who|when)\b|\bwhat (?:is|was|are|were) the "
+_PINPOINT = re.compile(rf"哪里|哪儿|何地|谁|哪一?年|何时|什么时候|多少|哪个(?!方面)|哪一[个项条]|\b(?:where|who)\b|{measures.WHEN_ASKED}|"
+                       r"\bwhat (?:is|was|are|were) the "
                        r"(?:[\w-]+ ){0,4}(?:target|rate|growth|number|amount|share|percentage|total|figure|gdp|income|"
                        r"output|level|value|size|population|name)\b", re.I)  # one thing asked: a place, a person, a figure
 _PLURAL = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,3}[a-z-]{3,}s\b(?!\s+(?:is|was)\b)", re.I)

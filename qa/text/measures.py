@@ -43,6 +43,8 @@ _UNIT_RX = "|".join(re.escape(u) for u in sorted((u for u in UNITS if u), key=le
 FIGURE_UNIT = re.compile(rf"(?P<num>{_DIGITS}|{_ZH_NUM})\s*(?P<mult>{_MULT})(?:余|多)?\s*(?P<unit>{_UNIT_RX})?")
 _RANK = re.compile(rf"第\s*(?:{_DIGITS}|{_ZH_NUM})")
 # question words -> measure, checked in order (the first that matches wins); Chinese, then English
+WHEN_ASKED = r"^\W*when\b|\b(?:and|or|since|until) when\b"  # "when" asks a time as the question word; mid-question
+# it is a conjunction (Who was the leader when the Franks entered…: a name; XQuAD en holds 17 such of 826)
 _ASKED = [
     ("rank", r"第几|排名第?几|名次|排第几|\bwhat (?:place|rank)|\bwhich place|\branked?\b"),
     # a change asked (增长多少) wins over the subject's own measure (一般公共预算收入增长多少: a rate, not money)
@@ -57,7 +59,7 @@ _ASKED = [
     ("length", r"多长(?!时间)|全长|长度|里程|多少公里|多少千米|多少米|\bhow many (?:kilomet|km|met)|\blength\b|\bhow long is\b"),
     ("mass", r"多少吨|多少斤|多少公斤|产量多少|\bhow many (?:tons|tonnes)|\bhow much grain"),
     ("time", r"多久|多长时间|几年(?!来)|哪一?年|什么时候|何时|几月|哪一?天|多少(?:天|年(?!来)|个?月|周|小时)|几(?:天|个月|周|小时)|"
-             r"\bwhen\b|\bwhat year|\bwhich year|\bhow long (?:will|did|does|has|have|ago)|"
+             rf"{WHEN_ASKED}|\bwhat year|\bwhich year|\bhow long (?:will|did|does|has|have|ago)|"
              r"\bhow many (?:days|weeks|months|years|hours)\b"),
     ("share", r"比重|比例|占比|百分之|百分点|[覆普]盖率|\w率(?:是|为|达到|要达到|多少|有多)|增速|幅度|增幅|降幅|"
               r"\bwhat (?:share|percentage|proportion|rate)|\bpercent|\bhow fast\b|\brate\b"),
