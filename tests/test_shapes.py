@@ -214,3 +214,19 @@ def test_a_measures_question_the_reader_finds_no_span_for_is_answered_from_the_h
     assert none.abstained and none.parts == ()
     # named by generic words only (现代, 产业, 发展), its subjects (种业, 茶叶) unsaid: abstained too
     assert ask("今年如何发展现代种业和茶叶产业？", fake_index, embedder=fake_embedder, reader=_Silent()).abstained
+
+
+def test_running_text_has_no_heads_to_match(tmp_path, fake_embedder):
+    """A document without a report's outline (an encyclopedia paragraph): its short sentences head nothing, and a
+    measures question is not matched to one (heads.OUTLINED)."""
+    from qa.answering.heads import matched
+    from qa.index.build import build_index
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "sulfur.txt").write_text(
+        "硫\n\n硫是一种化学元素。硫燃烧时的火焰是蓝色的。硫不溶于水但溶于二硫化碳，常用于制造火药和肥料。\n", encoding="utf-8")
+    build_index([tmp_path / "docs"], tmp_path / "index", embedder=fake_embedder)
+    index = Index.load(tmp_path / "index")
+    q = analyse("硫的生产采取了哪些措施？")
+    assert q.shape == "measures"
+    assert matched(q, fake_embedder.encode_queries([q.embed_text])[0], index, list(index.documents)) is None

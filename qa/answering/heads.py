@@ -34,6 +34,8 @@ HEADLINE_LEVEL = LEAD_LEVEL + 1  # below a paragraph's lead
 NAMED_SHARE = 0.5  # half of a clause's content words: as the paragraph-lead rule of qa.answering.shapes had it
 SHARE_WEIGHT = 0.2  # what naming a head adds to its body's cosine (matched): the open set's measures questions
 # (tuned on: 20) within budget 0.30 at 0, 0.35 at 0.1 to 0.5; docs/measurements.md "2026-12-05"
+OUTLINED = 2  # a document with at least this many headings and leads has a report's structure, whose heads stand for
+# what is under them; in running text (DRCD's paragraphs: 255 of 300 have none, 45 one) a short sentence heads nothing
 _CLAUSE_BREAK = re.compile(r"[，,、；;：:]")
 
 
@@ -161,9 +163,9 @@ class Match:
 
 
 def matched(q: Question, qvec: np.ndarray, index: Index, docs) -> Match | None:
-    """The head whose body the question is about, among the heads of ``docs`` with no heading or lead under them
-    (a measures answer is one passage's key sentences, not a part's outline) whose period is the question's: the
-    highest cosine of the question to its body's mean sentence vector, plus :data:`SHARE_WEIGHT` × the share of
+    """The head whose body the question is about, among the heads of the outlined ``docs`` (:data:`OUTLINED`) with
+    no heading or lead under them (a measures answer is one passage's key sentences, not a part's outline) whose
+    period is the question's: the highest cosine of the question to its body's mean sentence vector, plus :data:`SHARE_WEIGHT` × the share of
     its title the question names (:func:`named_share`). None when no head has a body.
 
     The body's vector carries what the head is about in any language the embedder reads (an English question
@@ -171,6 +173,8 @@ def matched(q: Question, qvec: np.ndarray, index: Index, docs) -> Match | None:
     best, key = None, None
     for d in docs:
         doc = index.documents[d]
+        if len(doc.outline) < OUTLINED:
+            continue
         wanted = q.period_for(doc.year)
         for s in sections(d, index):
             if not s.leaf or wanted and s.period and s.period != wanted:
