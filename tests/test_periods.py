@@ -83,3 +83,31 @@ def test_a_report_named_by_its_year_is_the_reports_year():
     assert year_asked("长沙2017年政府工作报告里，2013年以来新增上市公司多少家？", False) == (2017, "report")
     assert year_asked("In Ningbo's 2012 government work report, what did exports reach?", True) == (2012, "report")
     assert period_of(without_report_year("重庆2023年政府工作报告里，过去五年地区生产总值"), 2023) == "past5"
+
+
+def test_calendar_years_a_question_names():
+    from qa.text.periods import calendar_years
+
+    assert calendar_years("乾隆1766年修建了什么？", False) == {"1766"}
+    assert calendar_years("2022 年和2023年分别增长多少？", False) == {"2022", "2023"}
+    assert calendar_years("What was built in 1766?", True) == {"1766"}
+    assert calendar_years("1766 seats and 19.5% growth", False) == set()  # Chinese: only a year written with 年
+    assert calendar_years("a 1766.5 figure, 2000% more", True) == set()
+
+
+def test_a_passage_answers_a_named_year_only_if_it_states_it(tmp_path):
+    """Undated documents (no report's year places them): a question naming a calendar year is answered only from a
+    paragraph that states it; 1766 asked, 1759 told is no answer. A dated report is the scope's and the periods'."""
+    from qa.api import ask
+    from qa.index.build import build_index
+    from qa.testing.fakes import HashEmbedder, OverlapReader
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "temple.txt").write_text("古寺\n\n古寺始建于1759年，由当地商人捐资修建大殿三座。\n", encoding="utf-8")
+    build_index([docs], tmp_path / "index", embedder=HashEmbedder())
+    asked = dict(index_dir=tmp_path / "index", embedder=HashEmbedder(), reader=OverlapReader())
+    told = ask("古寺1759年由谁捐资修建大殿？", **asked)
+    assert not told.abstained and "商人" in told.answer
+    other = ask("古寺1766年由谁捐资修建大殿？", **asked)
+    assert other.abstained and other.reason.kind == "period"

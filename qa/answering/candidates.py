@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..index.store import Index
 from ..text.clauses import extend_qualifier, has_figure, widen
+from ..text.periods import calendar_years
 from ..text.reports import CEREMONY
 from .features import (CLAUSE_FLOOR, Candidate, Subject, best_span, cue_words, focus_of, mentions, missing,
                        question_weights, span_score, stated, subjects_of, ties)
@@ -42,15 +43,29 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
     subjects = subjects_of(q, index.bm25, index.place_words)
     cues = cue_words(q, subjects, index.place_words)
     by_id = {h.chunk.id: h for h in hits}
+    years = calendar_years(q.normalized, q.english)
     done = 0
     for upto in stages or (len(wins),):
         if done >= len(wins):
             return
         out: list[Candidate] = []
         for k, m in enumerate(read_windows(reader, q.reader_text, wins[done:upto]), start=done):
-            out += _window_candidates(q, m, k, by_id, weights, total, focus, subjects, cues)
+            dated = _dated(years, m.window.chunks[0], index)
+            out += [replace(c, dated=dated) if not dated else c
+                    for c in _window_candidates(q, m, k, by_id, weights, total, focus, subjects, cues)]
         done = upto
         yield out
+
+
+def _dated(years: set[str], chunk, index: Index) -> bool:
+    """Whether a passage may answer a question naming ``years``: its document is a report placed in time (the
+    scope and the periods answer for its years), or its paragraph, section or title states each of them (a
+    passage about 1759 does not answer a question about 1766)."""
+    if not years or index.documents[chunk.doc].dated:
+        return True
+    text = chunk.title + chunk.section + "".join(index.chunks[i].text for i in index.by_doc[chunk.doc]
+                                                 if index.chunks[i].para == chunk.para)
+    return all(y in text for y in years)
 
 
 def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus, subjects, cues
@@ -89,14 +104,16 @@ def usable(q: Question, ranked: list[Candidate], subjects: list[Subject] | None 
            ) -> tuple[list[Candidate], NotFound | None]:
     """The candidates that may answer, best first, or none and the reason.
 
-    A sentence about another period than the question's (去年 asked, 今年 told) never answers; a
+    A sentence about another period than the question's (去年 asked, 今年 told), or in a paragraph that states
+    none of the calendar years the question names where no report's year places it (``Candidate.dated``: 1766
+    asked, 1759 told), never answers; a
     quantity question is answered only by clauses that hold a figure, in the unit it asks for
     (多少公里) when it names one, and (with ``subjects``, what the question asks about) in a passage tied to the
     question by one of its content words (``Candidate.cued``: 旅游总收入 asked, 社会消费品零售总额 told is not), a figure
     that is not the question's own, of a measure that can be the one asked, belonging to the subject asked
     (:mod:`.measure`).
     """
-    out = [c for c in ranked if c.hit.period_agreement >= 0]
+    out = [c for c in ranked if c.hit.period_agreement >= 0 and c.dated]
     if not out:
         return [], NotFound("period", q.english)
     if q.kind == "quantity":

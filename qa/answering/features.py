@@ -252,6 +252,7 @@ class Candidate:
     context: str = ""  # that context: what the subjects are looked for in
     english: bool = False  # the question is in English (its subjects are found through the dictionary)
     cued: bool = True  # that context holds one of the question's content words (:func:`cue_words`)
+    dated: bool = True  # its paragraph states the calendar years the question names, or its report's year places it
 
     @property
     def answer(self) -> str:

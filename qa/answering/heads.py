@@ -33,7 +33,7 @@ HEADLINE_CHARS = 24  # the seed's headline sentences inside paragraphs run 9-16 
 HEADLINE_LEVEL = LEAD_LEVEL + 1  # below a paragraph's lead
 NAMED_SHARE = 0.5  # half of a clause's content words: as the paragraph-lead rule of qa.answering.shapes had it
 SHARE_WEIGHT = 0.2  # what naming a head adds to its body's cosine (matched): the open set's measures questions
-# (tuned on: 20) within budget 0.30 at 0, 0.35 at 0.1 to 0.5; docs/measurements.md "2026-12-05"
+# (tuned on: 20) within budget 0.30 at 0, 0.35 at 0.1 to 0.5; docs/measurements.md "2026-12-04, second round"
 OUTLINED = 2  # a document with at least this many headings and leads has a report's structure, whose heads stand for
 # what is under them; in running text (DRCD's paragraphs: 255 of 300 have none, 45 one) a short sentence heads nothing
 _CLAUSE_BREAK = re.compile(r"[，,、；;：:]")

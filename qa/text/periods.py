@@ -27,6 +27,8 @@ _LOOKS_BACK = re.compile("|".join(rx for p, rx in _CUES if p in ("past1", "past5
 # text (2022年 or a bare 2022), in English.
 YEAR = r"(?:19|20)\d\d"
 CALENDAR_YEAR = r"(?:1[5-9]|20)\d\d"  # a year of any text, history's too (reading-comprehension questions: 1759年)
+CALENDAR_YEAR_ZH = re.compile(rf"(?<![0-9])({CALENDAR_YEAR})(?=\s*年)")  # 1759年, 2022 年
+CALENDAR_YEAR_EN = re.compile(rf"(?<![0-9.])\b({CALENDAR_YEAR})\b(?![0-9.%])")  # in 1759 (not 1759.5, 2000%)
 YEAR_ZH = re.compile(rf"(?<!\d)({YEAR})\s*年(?!代)")
 YEAR_EN = re.compile(rf"\b({YEAR})\b")
 _YEAR = re.compile(rf"(?<!\d)({YEAR})(?:\s*年|\b)")
@@ -67,6 +69,12 @@ REPORT_NAMED = re.compile(rf"({YEAR})\s*年(?:的|度)?《?(?:政府)?工作报�
 def without_report_year(text: str) -> str:
     """The text with a report named by its year taken out (what is left says which period is asked)."""
     return REPORT_NAMED.sub("", text)
+
+
+def calendar_years(text: str, english: bool) -> set[str]:
+    """The calendar years a text names (1759年; in English, 1759): a question's, which a passage must state
+    where no report's year places it in time."""
+    return set(CALENDAR_YEAR_ZH.findall(text)) | (set(CALENDAR_YEAR_EN.findall(text)) if english else set())
 
 
 def year_asked(text: str, english: bool) -> tuple[int | None, str]:

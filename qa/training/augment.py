@@ -21,7 +21,7 @@ import re
 from ..text import measures
 from ..text.dictionary import english_of
 from ..text.lexicon import QUESTION_WORDS, STOPWORDS
-from ..text.periods import CALENDAR_YEAR, period_of
+from ..text.periods import CALENDAR_YEAR_ZH, period_of
 from ..text.tokens import NOUN_FLAGS, pos_words, word_frequency
 
 SWITCH_SHARE = 0.5  # of a question's content words with a gloss, the share put into English
@@ -29,7 +29,7 @@ _CONTENT = ("n", "v", "a", "j", "l", "i")  # jieba POS families whose words carr
 # measure words a quantity question may ask in (多少公里): a near miss asks in one its passage does not give
 UNITS = tuple(u for u in measures.UNITS if not u.isascii()) + ("次", "分钟", "岁", "度", "层", "页", "首", "本", "篇")
 _ASKED_UNIT = re.compile(r"(多少|几)(" + "|".join(sorted(UNITS, key=len, reverse=True)) + ")")
-_YEAR = re.compile(rf"(?<![0-9])({CALENDAR_YEAR})(?=年)")
+_YEAR = CALENDAR_YEAR_ZH
 MIN_WORD_COUNT = 20  # a replacement subject is a word jieba's dictionary counts this often (not a segmentation slip)
 PERIOD_WORDS = ("去年", "今年", "明年", "前年", "今后五年", "过去五年")  # a report's periods, as questions name them
 
