@@ -51,8 +51,7 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
         out: list[Candidate] = []
         for k, m in enumerate(read_windows(reader, q.reader_text, wins[done:upto]), start=done):
             dated = _dated(years, m.window.chunks[0], index)
-            out += [replace(c, dated=dated) if not dated else c
-                    for c in _window_candidates(q, m, k, by_id, weights, total, focus, subjects, cues)]
+            out += _window_candidates(q, m, k, by_id, weights, total, focus, subjects, cues, dated)
         done = upto
         yield out
 
@@ -63,13 +62,12 @@ def _dated(years: set[str], chunk, index: Index) -> bool:
     passage about 1759 does not answer a question about 1766)."""
     if not years or index.documents[chunk.doc].dated:
         return True
-    text = chunk.title + chunk.section + "".join(index.chunks[i].text for i in index.by_doc[chunk.doc]
-                                                 if index.chunks[i].para == chunk.para)
+    text = chunk.title + chunk.section + "".join(c.text for c in index.paragraph(chunk))
     return all(y in text for y in years)
 
 
-def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus, subjects, cues
-                       ) -> list[Candidate]:
+def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, total, focus, subjects, cues,
+                       dated: bool = True) -> list[Candidate]:
     out = []
     for n, chunk in enumerate(m.window.chunks):
         marked = chunk.id == m.chunk.id and m.end > m.start
@@ -96,7 +94,7 @@ def _window_candidates(q: Question, m: Marked, k: int, by_id: dict, weights, tot
             out.append(Candidate(chunk, a, b, m.margin, holds, rules, s.sentence_coverage, named, h, window=k,
                                  clause_margin=clause, subject_answer=stated(subjects, chunk.text[a:b]),
                                  subject_context=in_context, context=context, english=q.english,
-                                 cued=cued))
+                                 cued=cued, dated=dated))
     return out
 
 

@@ -26,10 +26,9 @@ from ..model.passages import WINDOW_CHARS
 from ..text import dictionary
 from ..text.clauses import FIGURE, clause_spans, extend_qualifier, has_figure, trim
 from ..text.periods import period_of
-from ..text.lexicon import QUESTION_WORDS, STOPWORDS
 from ..text.measures import MEASURE_WORDS
 from ..text.tokens import fold, pos_words, tokenize
-from ..text.lexicon import VERSION as LEXICON_VERSION
+from ..text.lexicon import QUESTION_WORDS, STOPWORDS, VERSION as LEXICON_VERSION
 from .question import BRIDGE_WEIGHT, SYNONYM_WEIGHT, SYNONYMS, Question
 from .retrieve import FUSION, Hit
 from .windows import READ_K, READ_TOP

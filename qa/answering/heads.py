@@ -90,13 +90,14 @@ def named_head(q: Question, chunk: Chunk, index: Index) -> Head | None:
     stands under (or the nearest before it)."""
     doc = index.documents[chunk.doc]
     wanted = q.period_for(doc.year)
-    chunks = [index.chunks[i] for i in index.by_doc[chunk.doc]]
+    outline = _outline(chunk.doc, index)
     best, key = None, None
-    for h in heads(doc, index):
+    for h in outline.heads:
         share, said = _named(q, doc.text[h.start:h.end])
         if share < NAMED_SHARE:
             continue
-        period = next((c.period for c in chunks if c.start >= h.start), "")
+        after = bisect_left(outline.starts, h.start)  # the period of the first sentence at or after it
+        period = index.chunks[outline.ids[after]].period if after < len(outline.ids) else ""
         k = (not wanted or not period or period == wanted, said, share, h.start <= chunk.start,
              -abs(chunk.start - h.start))
         if key is None or k > key:
@@ -107,7 +108,8 @@ def named_head(q: Question, chunk: Chunk, index: Index) -> Head | None:
 def body(h: Head, index: Index) -> list[Chunk]:
     """The sentences under a head: after it, up to the next head of its level or above (a heading's body holds its
     leads' paragraphs; a headline's, the sentences up to the next headline or lead)."""
-    return list(next((b.chunks for b in sections(h.doc, index) if b.head == h), ()))
+    found = _outline(h.doc, index).bodies.get(h.start)
+    return list(found.chunks) if found else []
 
 
 def headlines(chunks: list[Chunk]) -> list[Chunk]:
@@ -125,26 +127,44 @@ class Body:
     leaf: bool  # no heading or lead stands under it (headline sentences may)
 
 
-_cache: "weakref.WeakKeyDictionary[Index, dict[str, list[Body]]]" = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Outline:
+    """A document's heads and their bodies (by the head's start: a document's heads start apart), with its chunk
+    ids and their starts in order."""
+    heads: tuple[Head, ...]
+    bodies: dict[int, Body]
+    ids: tuple[int, ...]
+    starts: tuple[int, ...]
+
+
+_cache: "weakref.WeakKeyDictionary[Index, dict[str, _Outline]]" = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
 def sections(doc: str, index: Index) -> list[Body]:
-    """The heads of a document with their bodies (made once an index and document: an index never changes)."""
+    """The heads of a document that have a body, with it, in order."""
+    return list(_outline(doc, index).bodies.values())
+
+
+def _outline(doc: str, index: Index) -> _Outline:
+    """Made once an index and document (an index never changes)."""
     with _cache_lock:
         per = _cache.setdefault(index, {})
         if doc not in per:
-            per[doc] = _sections(index.documents[doc], index)
+            hs = heads(index.documents[doc], index)
+            ids = tuple(index.by_doc.get(doc, ()))
+            starts = tuple(index.chunks[i].start for i in ids)
+            bodies: dict[int, Body] = {}
+            for b in _sections(hs, ids, starts, index):
+                bodies.setdefault(b.head.start, b)
+            per[doc] = _Outline(tuple(hs), bodies, ids, starts)
         return per[doc]
 
 
-def _sections(doc: Document, index: Index) -> list[Body]:
-    hs = heads(doc, index)
-    ids = index.by_doc.get(doc.doc_id, [])
-    starts = [index.chunks[i].start for i in ids]
+def _sections(hs: list[Head], ids: tuple[int, ...], starts: tuple[int, ...], index: Index) -> list[Body]:
     out = []
     for k, h in enumerate(hs):
-        stop = next((x.start for x in hs[k + 1:] if x.level <= h.level), len(doc.text))
+        stop = next((x.start for x in hs[k + 1:] if x.level <= h.level), len(index.documents[h.doc].text))
         chunks = tuple(index.chunks[i] for i in ids[bisect_left(starts, h.end):bisect_left(starts, stop)])
         if not chunks:
             continue

@@ -165,13 +165,12 @@ def _without_trailing_verbs(text: str) -> int:
     return sum(len(w) for w, _ in ws) or len(text)
 
 
-def _paragraph(chunk: Chunk, index: Index) -> list[Chunk]:
-    ids = index.by_doc[chunk.doc]
-    return [index.chunks[i] for i in ids if index.chunks[i].para == chunk.para]
-
-
 def _paragraph_clauses(chunk: Chunk, index: Index) -> list[Piece]:
-    return [Piece(c, x, y) for c in _paragraph(chunk, index) for x, y in _clauses(c.text)]
+    return _every_clause(index.paragraph(chunk))
+
+
+def _every_clause(sentences: list[Chunk]) -> list[Piece]:
+    return [Piece(c, x, y) for c in sentences for x, y in _clauses(c.text)]
 
 
 def _lead(c: Chunk) -> Piece:
@@ -188,10 +187,10 @@ def _lead(c: Chunk) -> Piece:
 def _measures(chunk: Chunk, index: Index) -> list[Piece]:
     """The key clauses of the chunk's paragraph (:func:`_key_clauses`); a paragraph of one sentence gives its
     clauses."""
-    para = _paragraph(chunk, index)
+    para = index.paragraph(chunk)
     if len(para) < 2:
-        clauses = _clauses(chunk.text)
-        return [Piece(chunk, x, y) for x, y in clauses][:MAX_PARTS] if len(clauses) >= 2 else []
+        clauses = _every_clause([chunk])
+        return clauses[:MAX_PARTS] if len(clauses) >= 2 else []
     return _key_clauses(para)
 
 
@@ -225,15 +224,14 @@ def under(head: Head, index: Index, q: Question, count: int = 0, noun: str = "")
     if q.shape != "measures":
         return []
     short = sum(len(c.text) for c in sentences) <= SHORT_BODY
-    out = [Piece(c, x, y) for c in sentences for x, y in _clauses(c.text)][:MAX_PARTS] if short \
-        else _key_clauses(sentences)
+    out = _every_clause(sentences)[:MAX_PARTS] if short else _key_clauses(sentences)
     return out if len(out) >= 2 else []
 
 
 def _continued(chunk: Chunk, index: Index, most: int = 2) -> list[Chunk]:
     """The chunks a long sentence was cut into after this one (the index cuts sentences over 240 characters)."""
     out, c = [], chunk
-    para = _paragraph(chunk, index)
+    para = index.paragraph(chunk)
     while len(out) < most and c.text.rstrip()[-1:] not in "。！？!?；;" and c.id + 1 in {x.id for x in para}:
         c = index.chunks[c.id + 1]
         out.append(c)
@@ -263,7 +261,7 @@ def _defined(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> Piece |
     if rest:  # a long sentence cut into chunks: the definition runs on in them
         return [Piece(chunk, start, end)] + [Piece(c, *trim(c.text, 0, len(c.text))) for c in rest]
     if text.rstrip()[-1:] in "：:" and len(text[start:end].strip()) < 4:  # 总体要求是： the sentences after it
-        para = _paragraph(chunk, index)
+        para = index.paragraph(chunk)
         k = next(i for i, c in enumerate(para) if c.id == chunk.id)
         nxt = para[k + 1:k + 4]
         if nxt:

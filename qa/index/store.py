@@ -351,6 +351,10 @@ class Index:
             return np.zeros((0, self.faiss.d), np.float32)
         return np.stack([self.faiss.reconstruct(int(i)) for i in ids]).astype(np.float32)
 
+    def paragraph(self, chunk: Chunk) -> list[Chunk]:
+        """The sentences of the chunk's paragraph, in order."""
+        return [self.chunks[i] for i in self.by_doc[chunk.doc] if self.chunks[i].para == chunk.para]
+
     def document_text(self, doc_id: str) -> str:
         return self.documents[doc_id].text
 
