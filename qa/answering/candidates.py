@@ -33,9 +33,9 @@ def staged_candidates(q: Question, hits: list[Hit], index: Index, reader, stages
                       ) -> Iterator[list[Candidate]]:
     """The possible answers, one list per stage of reading: the windows around the top hits are read in
     order, up to ``stages[0]`` windows, then up to ``stages[1]``, ... (each stage reads only new ones;
-    no stages: all windows at once). Each candidate records its window's rank (``Candidate.window``), so a
-    fit can replay fewer stages."""
-    wins = windows(index, hits)
+    no stages: all windows at once, up to :data:`~.windows.READ_TOP`). Each candidate records its window's rank
+    (``Candidate.window``), so a fit can replay fewer stages."""
+    wins = windows(index, hits, stages[-1] if stages else None)
     if not wins:
         return
     weights, total = question_weights(q, index.bm25)

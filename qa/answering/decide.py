@@ -45,7 +45,8 @@ def choose(q: Question, ranked: list[Candidate], abstain: Logistic, similarity=N
 
 
 def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: Heads, similarity=None,
-                   groups: Sequence[frozenset[str]] = ()) -> tuple[list[Candidate], Candidate | None, NotFound | None]:
+                   groups: Sequence[frozenset[str]] = (), stages: tuple[int, ...] = ()
+                   ) -> tuple[list[Candidate], Candidate | None, NotFound | None]:
     """Read window batches (``heads.stop``'s stages) until the answer is sure enough; returns all
     candidates read (ranked), the chosen one (or None) and the reason for none: where the reader does not
     answer, the subject of the question the best candidate's context does not mention, when there is one.
@@ -56,12 +57,13 @@ def read_in_stages(q: Question, hits: list[Hit], index: Index, reader, heads: He
     those of reading every window, at a fraction of the reading time.
 
     ``groups``: the hits come from several reports, and the answer from the first of these document sets whose
-    candidates answer (:func:`choose_in_order`); none: from any.
+    candidates answer (:func:`choose_in_order`); none: from any. ``stages``: other stages than ``heads.stop``'s
+    (:func:`.windows.answer_first`).
     """
     read_so_far: list[Candidate] = []
     ranked, best, reason = [], None, NotFound("reader", q.english)
     subjects = subjects_of(q, index.bm25, index.place_words)
-    for part in staged_candidates(q, hits, index, reader, heads.stop.sizes):
+    for part in staged_candidates(q, hits, index, reader, stages or heads.stop.sizes):
         read_so_far += part
         ranked = rank(read_so_far, heads.rank)
         if not ranked:

@@ -31,7 +31,7 @@ from .question import Question, analyse
 from .result import PARTS_JOIN, Answer, Citation, NotFound, Part, citation
 from .shapes import Piece, pieces, under
 from .retrieve import FUSION, Fusion, Hit, retrieve
-from .windows import READ_K, ReadOnce
+from .windows import READ_K, READ_TOP, ReadOnce, answer_first
 
 ITEM_ASKED = True  # the answer is narrowed to the list item the question names (decide.item_asked; docs/measurements.md)
 _checked: set[int] = set()  # readers whose fitted models were checked against the features (once each)
@@ -96,10 +96,15 @@ def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[
         """Cosines of passages to the question."""
         return embedder.encode_passages(texts) @ qvec
 
-    hits = retrieve(index, q, qvec, k=max(top_k, READ_K), allowed=where.allowed)
+    k = max(top_k, READ_K)
+    hits = retrieve(index, q, qvec, k=k, allowed=where.allowed)
     groups = where.order if where.several else ()
-    found = read(q, hits, index, similarity, reader, item_rule, groups)
-    if groups and not found.answered:  # the other reports' passages may have crowded the first's out: it alone
+    stages: tuple[int, ...] = ()
+    if len(groups) == 1:  # only the first reports answer, the others are listed beside: read as deep as alone
+        sizes = reader.heads().stop.sizes or (READ_TOP,)
+        hits, stages = answer_first(index, hits, retrieve(index, q, qvec, k=k, allowed=groups[0]), groups[0], sizes)
+    found = read(q, hits, index, similarity, reader, item_rule, groups, stages)
+    if len(groups) > 1 and not found.answered:  # the other reports' passages may have crowded the first's out: it alone
         # (dev questions over the seed and 18 reports: read for 30 of 82, 29 of them with none of the first report's
         # passages among the 6 read; reading only its first stage here loses real-report r081)
         alone = read(q, retrieve(index, q, qvec, k=max(top_k, READ_K), allowed=groups[0]), index, similarity,
@@ -153,14 +158,16 @@ def _check(reader) -> None:
 
 
 def read(q: Question, hits: list[Hit], index: Index, similarity, reader, item_rule: bool = ITEM_ASKED,
-         groups: Sequence[frozenset[str]] = ()) -> Found:
+         groups: Sequence[frozenset[str]] = (), stages: tuple[int, ...] = ()) -> Found:
     """Read the windows around the first :data:`READ_K` hits and decide: the best candidate, or why there is none.
 
     ``similarity(texts)`` gives the cosines of texts to the question (the chosen answer's, for the abstention
     model); ``groups``: the document sets that may answer, in turn (several reports; the passages cited are those
-    of the set that answers, or of the first)."""
+    of the set that answers, or of the first); ``stages``: a reading planned by :func:`.windows.answer_first`
+    (every hit given is read in these stages)."""
     heads = reader.heads()
-    ranked, best, reason = read_in_stages(q, hits[:READ_K], index, reader, heads, similarity, groups)
+    ranked, best, reason = read_in_stages(q, hits if stages else hits[:READ_K], index, reader, heads, similarity,
+                                          groups, stages)
     if groups:
         docs = next((g for g in groups if best is not None and best.chunk.doc in g), groups[0])
         hits = [h for h in hits if h.chunk.doc in docs]
