@@ -27,6 +27,9 @@ from qa.index.store import Index
     ("去年是哪座石窟的佛首回归了故里？", "span"),  # one name
     ("What is the 2022 growth target for fixed-asset investment?", "span"),  # a figure, in English
     ("今年工作的总体要求里，太原要着眼哪个“四个”提法？", "span"),  # one thing pinpointed
+    ("过去一年取得了哪些成绩？", "outline"),  # a period as a whole: the heads of its part
+    ("What did Taiyuan achieve last year?", "outline"),
+    ("What did Taiyuan achieve in environmental protection last year?", "measures"),  # a topic of its own
 ])
 def test_the_shape_is_read_from_the_question(question, shape):
     assert analyse(question).shape == shape
@@ -89,6 +92,30 @@ def test_an_outline_named_by_its_noun_keeps_the_members_that_name_it(seed):
     doc = seed.documents[SEED.name]
     got = [doc.text[p.start:p.end].replace("\n", "") for p in pieces(q, c, (0, len(c.text)), seed)]
     assert len(got) == 4 and all(g.endswith("高地") for g in got), got
+
+
+@pytest.mark.parametrize("question, whole", [
+    ("过去一年取得了哪些成绩？", True), ("今年政府要做哪些工作？", True), ("太原去年取得了哪些成就？", True),
+    ("What did Taiyuan achieve last year?", True),
+    ("去年在民生方面做了哪些事？", False), ("今年在招商引资方面有哪些举措?", False), ("今年要采取哪些措施稳增长？", False),
+    ("今年重点抓好哪几方面工作？", False),  # an outline question naming its structure, not a measures one
+])
+def test_a_measures_question_about_nothing_but_its_period_is_about_the_whole_part(question, whole):
+    q = analyse(question)
+    assert q.whole is whole and (q.shape == "outline") is (whole or "哪几方面" in question)
+
+
+def test_the_whole_part_is_its_heads_not_a_list_in_the_passage(seed):
+    """过去一年取得了哪些成绩？ from a passage of the review holding a list (学史明理、学史增信…): the review's leads (the
+    seed's first page is lost, so they are the leads before its first heading), not the list and not 今后五年's count."""
+    doc = seed.documents[SEED.name]
+    for question in ("过去一年取得了哪些成绩？", "What did Taiyuan achieve last year?"):
+        c = _chunk(seed, "学史明理、学史增信")
+        got = [doc.text[p.start:p.end].replace("\n", "") for p in pieces(analyse(question), c, (0, 10), seed)]
+        assert "坚持生态优先,“四治”一体取得新进展" in got and "坚持安全发展,平安太原建设取得新成效" in got, got
+    c = _chunk(seed, "深入实施创新驱动发展战略")
+    got = [doc.text[p.start:p.end] for p in pieces(analyse("未来五年有哪些打算？"), c, (0, 4), seed)]
+    assert len(got) == 7 and all(g.startswith("全力打造") for g in got), got  # 五年 counts no structure
 
 
 def test_measures_are_the_lead_clauses_of_the_paragraph_the_question_names(seed):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from ..config import MAX_QUESTION_CHARS
 from ..text import dictionary, measures
-from ..text.lexicon import QUESTION_WORDS, SYNONYMS  # noqa: F401 (re-exported)
+from ..text.lexicon import PERIOD_CUES, QUESTION_WORDS, STOPWORDS, SYNONYMS  # noqa: F401 (re-exported)
 from ..text.periods import period_of, without_report_year, year_asked
 from ..text.tokens import NOUN_FLAGS, pos_words, tokenize, words
 
@@ -43,17 +43,20 @@ _YESNO = re.compile(r"有没有|是不是|是否|吗[?？]?$|did .* (?:cause|hap
 # measure words that pin down what a figure counts; 个/项/名/人 are too general to check
 # The shape of the answer a question asks for, checked in order (the first that matches wins); a quantity is a span.
 _COUNTED = r"[一二两三四五六七八九十几]+(?:个|大|项|次|条)?"
+# what a measures question asks to be listed: done or to be done (举措, 成绩…)
+_DONE = "举措|措施|办法|做法|工作|进展|成绩|成效|成果|成就|行动|事|实事|好事|安排|打算|部署|动作|考虑"
+_MEASURES = re.compile(rf"(?:哪些|什么|哪几项)(?:具体|主要|重要|重点|新的?)?(?:{_DONE})|怎么做|怎样做|"
+              r"采取了|做了哪些|做了什么|做了些|取得了哪些|有什么进展|"
+              r"(?:怎么|如何|怎样)(?:推进|推动|打造|建设|发展|抓|办|保障|落实|提升|加强|实现|做|抢险|应对|改善|优化|培育)|"
+              r"\bhow (?:will|did|does|do|is|are|can|has|have)\b|\bwhat (?:measures|steps|actions|progress|"
+              r"achievements|was done|has been done|did\b.{0,40}\b(?:do|achieve|accomplish)\b|will\b.{0,40}\bdo\b)", re.I)
 _SHAPES = [
     ("definition", re.compile(r"指的是|是指|指什么|什么意思|意味着什么|什么是|\bwhat does\b.{0,60}\bmean\b", re.I)),
     ("outline", re.compile(r"哪几(?:个|项|大|条)?(?:方面|部分|领域|板块|类|块|项|大|个“)|哪些方面|几个方面|几大(?:方面|任务|领域)|"
                            rf"分为哪|分成哪|哪[两三四五六七八九十]+(?:个|项|大|条|类|块|方面)|“{_COUNTED}[\u4e00-\u9fff]{{1,6}}”|"
                            r"\b(?:which|what) (?:main |key |major )?(?:areas|aspects|fields|parts|priorities|pillars)\b|"
                            r"\binto which\b|\bwhich (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:[a-z-]+ )?[a-z-]+s\b|\bwhat are the (?:main|key|major) (?:tasks|areas|priorities)\b", re.I)),
-    ("measures", re.compile(r"(?:哪些|什么|哪几项)(?:具体|主要|重要|重点|新的?)?(?:举措|措施|办法|做法|工作|进展|成绩|成效|成果|行动|事|实事|好事|安排|打算|部署|动作|考虑)|怎么做|怎样做|"
-                            r"采取了|做了哪些|做了什么|做了些|取得了哪些|有什么进展|"
-                            r"(?:怎么|如何|怎样)(?:推进|推动|打造|建设|发展|抓|办|保障|落实|提升|加强|实现|做|抢险|应对|改善|优化|培育)|"
-                            r"\bhow (?:will|did|does|do|is|are|can|has|have)\b|\bwhat (?:measures|steps|actions|progress|"
-                            r"achievements|was done|has been done|did\b.{0,40}\b(?:do|achieve|accomplish)\b|will\b.{0,40}\bdo\b)", re.I)),
+    ("measures", _MEASURES),
     ("definition", re.compile(r"是什么|指的是|指什么|是指|意味着什么|什么是|包括(?:哪些|什么)(?:内容)?|总体要求|总体思路|主要内容|"
                               r"面临(?:哪些|什么|着)(?:困难|挑战|问题)|(?:目标|任务|要求|思路|定位)是|"
                               r"什么(?:目标|作用|角色|地位|定位|理念|要求|原则|思路|方向)|\bwhat is\b|\bwhat role\b|"
@@ -72,13 +75,35 @@ _PLURAL = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,3}[a-z-]{3,}s\b(?!\s+
 def shape_of(text: str, kind: str) -> str:
     """The shape of the answer: ``span`` for a quantity, a yes/no or one thing pinpointed (a place, a person, a
     figure); else the first of outline, measures, definition whose words the question uses; else ``list`` for a
-    list question (in English: which/what and a plural), ``span`` otherwise."""
+    list question (in English: which/what and a plural), ``span`` otherwise. A measures question about nothing
+    but a period (过去一年取得了哪些成绩？) asks for the outline of that part of the report: what it did or will do,
+    in the report's own heads."""
     if kind in ("quantity", "yesno") or _PINPOINT.search(text):
         return "span"
     for shape, rx in _SHAPES:
         if rx.search(text):
-            return shape
+            return "outline" if shape == "measures" and whole_part(text) else shape
     return "list" if kind == "list" or _PLURAL.search(text) else "span"
+
+
+_SPEAKER = {"政府", "市政府", "我市", "全市", "本市", "我省", "全省", "我国", "全国", "government"}  # a report's own voice
+_TOPIC_FLAGS = ("n", "v", "a", "l", "j", "eng")
+
+
+def whole_part(text: str) -> bool:
+    """A measures question about nothing but a period (过去一年取得了哪些成绩？, What did Taiyuan achieve last year?):
+    besides its measures words it names no topic, no content word that is no period (去年, 过去五年), place (jieba's
+    ns) or the report's own voice (政府, 全市)."""
+    return bool(_MEASURES.search(text)) and not _topic(_MEASURES.sub(" ", text))
+
+
+def _topic(rest: str) -> bool:
+    for _, rx in PERIOD_CUES:
+        rest = re.sub(rx, " ", rest, flags=re.I)
+    rest = re.sub(_DONE, " ", rest)
+    return any(len(w) >= 2 and f.startswith(_TOPIC_FLAGS) and f != "ns" and w.lower() not in STOPWORDS
+               and w not in QUESTION_WORDS and w.lower() not in _SPEAKER and not period_of(w)
+               for w, f in pos_words(rest))
 
 
 _UNITS = {"年", "元", "亿元", "万元", "美元", "万美元", "公里", "千米", "米", "亩", "万亩", "户", "万户", "辆", "套", "所",
@@ -105,6 +130,7 @@ class Question:
     measure: str = ""  # what a quantity question asks to be measured: money, area, count… (qa.text.measures.asked)
     year: int | None = None  # the one year it names (None: none, or several)
     year_mode: str = ""  # what it asks of that year: plan, result, span (a five-year goal) or either
+    whole: bool = False  # a measures question about nothing but its period (whole_part): its part's outline
     _periods: dict = field(default_factory=dict, repr=False, compare=False)
 
     def period_for(self, year: int | None) -> str:
@@ -173,9 +199,10 @@ def analyse(text: str, bridge: bool = True) -> Question:
     embed = text
     quoted = re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", text)
     reader = dictionary.gloss(text) if bridged else text
+    shape = shape_of(normalized, kind)
     return Question(text, kind, english, terms + extra, weights, unit, count, embed, nouns(text), quoted, reader,
-                    normalized, shape_of(normalized, kind), measures.asked(normalized) if kind == "quantity" else "",
-                    year, year_mode)
+                    normalized, shape, measures.asked(normalized) if kind == "quantity" else "", year, year_mode,
+                    shape == "outline" and whole_part(normalized))
 
 
 # "how big/long/…": set apart before tagging, or jieba glues it to the noun that follows (多大面积 → 多 / 大面积)

@@ -282,25 +282,27 @@ def _outline(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> list[Pi
     """The members of the structure the question asks for, where the passage names or counts it: the clauses of
     its paragraph naming the structure's noun (必须始终…, …高地); the enumeration in its sentence; the sentences of
     the outline node it asks about (a lead it names: 服务业提质增效); else the children of the deepest outline node
-    above the passage that has some (naming the noun where several do, as many as counted)."""
-    count, noun = structure_asked(q)
-    head = named_head(q, chunk, index)
-    beneath = under(head, index, q, count, noun) if head else []
-    if beneath:
-        return beneath
-    if noun:
-        named = [p for p in _paragraph_clauses(chunk, index) if noun in p.chunk.text[p.start:p.end]]
-        if len(named) >= 2:
-            return named[:count] if count and len(named) > count else named[:MAX_PARTS]
-    listed = _listed(q, chunk, a, b, index)
-    if listed and (not noun or all(noun in p.chunk.text[p.start:p.end] for p in listed)):
-        return listed
+    above the passage that has some (naming the noun where several do, as many as counted); for a question about
+    a period as a whole (:attr:`Question.whole`), only those."""
+    count, noun = (0, "") if q.whole else structure_asked(q)  # 今后五年 counts no structure
     doc = index.documents[chunk.doc]
+    node = doc.node_of(chunk)
+    if not q.whole:  # a question about a period as a whole asks for its part's heads, none of its passages
+        head = named_head(q, chunk, index)
+        beneath = under(head, index, q, count, noun) if head else []
+        if beneath:
+            return beneath
+        if noun:
+            named = [p for p in _paragraph_clauses(chunk, index) if noun in p.chunk.text[p.start:p.end]]
+            if len(named) >= 2:
+                return named[:count] if count and len(named) > count else named[:MAX_PARTS]
+        listed = _listed(q, chunk, a, b, index)
+        if listed and (not noun or all(noun in p.chunk.text[p.start:p.end] for p in listed)):
+            return listed
+        if node >= 0 and doc.outline and not doc.children(node) and _names(q, doc.outline[node].title):
+            return _measures(chunk, index)
     if not doc.outline:
         return []
-    node = doc.node_of(chunk)
-    if node >= 0 and not doc.children(node) and _names(q, doc.outline[node].title):
-        return _measures(chunk, index)
     while True:
         kids = _children(doc, node, chunk)
         if noun:
