@@ -257,3 +257,17 @@ def test_running_text_has_no_heads_to_match(tmp_path, fake_embedder):
     q = analyse("硫的生产采取了哪些措施？")
     assert q.shape == "measures"
     assert matched(q, fake_embedder.encode_queries([q.embed_text])[0], index, list(index.documents)) is None
+
+
+def test_what_a_colon_inside_the_sentence_announces(seed):
+    """面临哪些困难？ on 仍面临着一些困难和挑战,主要表现为:甲,乙,…,等等: the definition starts after the colon, and a list
+    question gets each announced clause (its 等等 aside); before, the sentence whole and one span."""
+    c = _chunk(seed, "主要表现为")
+    colon = c.text.index("主要表现为:") + len("主要表现为:")
+    (d,) = pieces(analyse("面临哪些困难？"), c, (0, len(c.text)), seed)
+    assert d.start == colon and c.text[d.start:d.end].startswith("全方位推动高质量发展步伐还不够快")
+    got = [c.text[p.start:p.end] for p in pieces(analyse("太原发展还存在哪些问题?"), c, (colon, colon + 10), seed)]
+    assert got[:2] == ["全方位推动高质量发展步伐还不够快", "产业转型依然任重道远"] and len(got) == 6 and "等等" not in got
+    t = _chunk(seed, "主要预期指标是")
+    got = [t.text[p.start:p.end] for p in pieces(analyse("今年主要预期指标有哪些?"), t, (0, 5), seed)]
+    assert got[0] == "地区生产总值增长7%" and got[-1] == "城镇新增就业人数8万人"

@@ -6,7 +6,7 @@ give back, every part verbatim with its offsets:
 - ``span``: the span itself; a span that only restates the question (every content word of it is in the
   question) is replaced by what follows it in its sentence;
 - ``list``: every item of the enumeration the span stands in: the run of clauses holding its 、-separated items,
-  or, where a paragraph counts its items (一是…二是…), each counted clause;
+  or, where a paragraph counts its items (一是…二是…) or a colon announces them (主要表现为:…), each clause;
 - ``outline``: the members of the structure the passage announces (十方面工作, 四个高地): the headings or paragraph
   leads directly under the outline node the passage stands in (:meth:`qa.index.store.Document.children`), those
   naming the structure's noun where several do, as many as it counts;
@@ -39,6 +39,7 @@ SHORT_BODY = 400  # a head's body of at most this many characters is answered cl
 # 200 to 600 (every clause of any body: the same, items 0.58 → 0.55); the seed's leaf bodies: 40 of 45 are shorter
 _COUNTED = re.compile(r"^(?:一是|二是|三是|四是|五是|六是|七是|八是|九是|十是|第[一二三四五六七八九十]+[,，、]|其[一二三四五六七八九十][,，、])")
 _DEFINES = re.compile(r"(?:是指|指的是|主要表现为|表现为|主要是|就是|即|包括|分别是|是|为|：|:)")
+_ANNOUNCED = re.compile(r"[：:](?=[^：:。！？!?]{4})")  # a colon inside a sentence, announcing what follows it
 _MARKER = re.compile(r"\s*(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])\s*")
 _STRUCTURE = re.compile(r"([一二两三四五六七八九十]+)(?:个|大|项|次|条)?“?([\u4e00-\u9fff]{1,4}?)”?(?:工作|建设|任务|方面)?"
                         r"(?=[”，,。？?：:是分有包]|$)")
@@ -101,6 +102,9 @@ def _listed(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> list[Pie
     counted = [p for p in _paragraph_clauses(chunk, index) if _COUNTED.match(p.chunk.text[p.start:p.end])]
     if len(counted) >= 2:
         return counted[:MAX_PARTS]
+    announced = _announced(chunk)
+    if len(announced) >= 2:
+        return announced[:MAX_PARTS]
     clauses = _clauses(chunk.text)
     at = [k for k, (x, y) in enumerate(clauses) if x < b and y > a]
     listing = [k for k, (x, y) in enumerate(clauses) if _items(chunk.text, x, y)]
@@ -120,6 +124,15 @@ def _listed(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> list[Pie
 
     k = max(near, key=lambda k: (said(k), -k))
     return [Piece(chunk, *_items(chunk.text, *clauses[k]))]
+
+
+def _announced(chunk: Chunk) -> list[Piece]:
+    """The clauses a colon inside the sentence announces (主要表现为:甲,乙,丙,等等), its closing 等等 aside."""
+    colon = _ANNOUNCED.search(chunk.text)
+    if not colon:
+        return []
+    return [Piece(chunk, x, y) for x, y in _clauses(chunk.text)
+            if x >= colon.end() and chunk.text[x:y].strip("等 ")]
 
 
 _QUOTED_RUN = re.compile(r"(?:“[^”]{1,20}”[、]?){2,}")
@@ -240,11 +253,15 @@ def _continued(chunk: Chunk, index: Index, most: int = 2) -> list[Chunk]:
 
 def _defined(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> Piece | list[Piece]:
     """What defines the thing the sentence names: after the first defining word past the naming words, to the
-    sentence's end; without one, the sentence less its leading clauses that restate the question. A sentence
-    ending in a colon continues in the sentences after it (in its paragraph)."""
+    sentence's end; without one, the sentence less its leading clauses that restate the question. A colon inside
+    the sentence announces the definition: it starts after it. A sentence ending in a colon continues in the
+    sentences after it (in its paragraph)."""
     text = chunk.text
     clauses = _clauses(text)
     start = 0
+    colon = _ANNOUNCED.search(text)
+    if colon:  # 仍面临着一些困难和挑战,主要表现为:… / 主要预期指标是:…: what the colon announces
+        clauses = [(x, y) for x, y in clauses if x >= colon.end()]
     for x, y in clauses:
         m = _DEFINES.search(text, x, y)
         if m and m.end() < y and not restates(q, text[m.end():y]):
