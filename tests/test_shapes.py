@@ -40,11 +40,21 @@ def test_the_shape_is_read_from_the_question(question, shape):
     ("推出“民俗文化游”“太忻休闲游”“冰雪欢乐游”等系列精品旅游线路", "“民俗文化游”“太忻休闲游”“冰雪欢乐游”"),
     ("加快太原铁路枢纽客运西环线、西北二环、太忻大道建设", "太原铁路枢纽客运西环线、西北二环、太忻大道"),
     ("城镇和农村居民人均可支配收入分别增长7.5%、8%", "城镇和农村居民人均可支配收入分别增长7.5%、8%"),  # figures keep their subject
+    ("实现市场主体登记注册“一网通、一窗办、半日结、零成本”", "一网通、一窗办、半日结、零成本"),  # inside one quotation
 ])
 def test_an_enumeration_is_cut_to_its_items(clause, items):
     a, b = _items(clause, 0, len(clause))
     assert clause[a:b] == items
     assert _items("有效整合优质旅游资源", 0, 10) is None
+
+
+def test_quoted_items_the_question_names_are_no_answer():
+    from qa.text.tokens import fold
+
+    clause = "推动太山、太原植物园、晋商博物馆、青龙古镇等景区“创A”“升A”"
+    assert clause[slice(*_items(clause, 0, len(clause)))] == "“创A”“升A”"
+    a, b = _items(clause, 0, len(clause), fold("哪些景区被列入“创A”“升A”的名单?"))
+    assert clause[a:b] == "太山、太原植物园、晋商博物馆、青龙古镇"
 
 
 def test_a_restatement_names_what_was_asked_and_a_figure_is_an_answer():

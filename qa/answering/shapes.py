@@ -107,7 +107,8 @@ def _listed(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> list[Pie
         return announced[:MAX_PARTS]
     clauses = _clauses(chunk.text)
     at = [k for k, (x, y) in enumerate(clauses) if x < b and y > a]
-    listing = [k for k, (x, y) in enumerate(clauses) if _items(chunk.text, x, y)]
+    asked = fold(q.text)
+    listing = [k for k, (x, y) in enumerate(clauses) if _items(chunk.text, x, y, asked)]
     if not at or not listing:
         return []
     near = [k for k in listing if at[0] - 1 <= k <= at[-1] + 1]
@@ -117,13 +118,13 @@ def _listed(q: Question, chunk: Chunk, a: int, b: int, index: Index) -> list[Pie
 
     def said(k: int) -> float:  # how much of the clause outside its items the question says, and the span's own
         x, y = clauses[k]
-        i, j = _items(chunk.text, x, y)
+        i, j = _items(chunk.text, x, y, asked)
         outside = chunk.text[x:i] + " " + chunk.text[j:y] if (i, j) != (x, y) else chunk.text[x:y]
         around = [w for w, _ in pos_words(outside) if len(w) >= 2]
         return sum(fold(w) in asked for w in around) + 0.5 * (at[0] <= k <= at[-1])
 
     k = max(near, key=lambda k: (said(k), -k))
-    return [Piece(chunk, *_items(chunk.text, *clauses[k]))]
+    return [Piece(chunk, *_items(chunk.text, *clauses[k], asked))]
 
 
 def _announced(chunk: Chunk) -> list[Piece]:
@@ -136,19 +137,25 @@ def _announced(chunk: Chunk) -> list[Piece]:
 
 
 _QUOTED_RUN = re.compile(r"(?:“[^”]{1,20}”[、]?){2,}")
+_QUOTED = re.compile(r"“([^”]{1,40})”")
 
 
-def _items(text: str, x: int, y: int) -> tuple[int, int] | None:
+def _items(text: str, x: int, y: int, asked: str = "") -> tuple[int, int] | None:
     """Where the items of a clause run from and to, or None when it holds no enumeration: quoted items one after
-    another (“民俗文化游”“太忻休闲游”), else 、-separated ones, the first and the last cut to the length of the
-    items between them at word boundaries (重点支持太钢、太重、西山煤电等老牌工业企业 → 太钢、太重、西山煤电)."""
+    another (“民俗文化游”“太忻休闲游”) unless the question (``asked``, folded) names them all (哪些景区“创A”“升A”?),
+    else 、-separated ones: those of one quotation, its inside (“一网通、一窗办、半日结、零成本”); else the first and the
+    last cut to the length of the items between them at word boundaries (重点支持太钢、太重、西山煤电等老牌工业企业 →
+    太钢、太重、西山煤电)."""
     m = _QUOTED_RUN.search(text, x, y)
-    if m:
+    if m and not (asked and all(fold(g) in asked for g in _QUOTED.findall(m.group(0)))):
         return m.start(), m.end()
     piece = text[x:y]
     cuts = [i for i, ch in enumerate(piece) if ch == "、"]
     if not cuts:
         return None
+    for quote in _QUOTED.finditer(piece):
+        if all(quote.start(1) <= c < quote.end(1) for c in cuts):
+            return x + quote.start(1), x + quote.end(1)
     if re.search(r"[0-9０-９]", piece):  # figures (分别增长7.5%、8%) keep what they measure: the whole clause
         return x, y
     segs = [(0 if k == 0 else cuts[k - 1] + 1, cuts[k] if k < len(cuts) else len(piece)) for k in range(len(cuts) + 1)]
