@@ -20,6 +20,7 @@ from qa.index.store import Index
     ("How will Taiyuan cultivate innovative firms?", "measures"),
     ("今年工作的总体要求是什么？", "definition"),
     ("健康细胞建设“十百千万”工程指的是什么？", "definition"),
+    ("对太原来说,今后五年是一个什么样的时期?", "definition"),  # what kind of: the words that define it
     ("What does the three-zero service mean?", "definition"),
     ("今年要推出哪些系列精品旅游线路？", "list"),
     ("Which strategic emerging industries does the plan name?", "list"),

@@ -57,7 +57,7 @@ _SHAPES = [
                            r"\b(?:which|what) (?:main |key |major )?(?:areas|aspects|fields|parts|priorities|pillars)\b|"
                            r"\binto which\b|\bwhich (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:[a-z-]+ )?[a-z-]+s\b|\bwhat are the (?:main|key|major) (?:tasks|areas|priorities)\b", re.I)),
     ("measures", _MEASURES),
-    ("definition", re.compile(r"是什么|指的是|指什么|是指|意味着什么|什么是|包括(?:哪些|什么)(?:内容)?|总体要求|总体思路|主要内容|"
+    ("definition", re.compile(r"是什么|指的是|指什么|是指|意味着什么|什么是|什么样的?|包括(?:哪些|什么)(?:内容)?|总体要求|总体思路|主要内容|"
                               r"面临(?:哪些|什么|着)(?:困难|挑战|问题)|(?:目标|任务|要求|思路|定位)是|"
                               r"什么(?:目标|作用|角色|地位|定位|理念|要求|原则|思路|方向)|\bwhat is\b|\bwhat role\b|"
                               r"\bwhat does\b.{0,60}\bmean\b|\bwhat are the (?:[a-z-]+ ){0,3}(?:goals|targets|requirements|challenges|difficulties|"
