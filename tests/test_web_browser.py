@@ -77,13 +77,29 @@ def test_an_outline_answer_is_a_list_of_verbatim_parts(app, guarded):
     parts = reply.locator("ol.qa-parts > li")
     assert parts.count() >= 3
     assert reply.locator(".qa-note").inner_text().startswith(f"共{parts.count()}项")
-    for k in range(parts.count()):
+    for k in range(parts.count()):  # headings of their own: each its quote (parts of one sentence share it)
         text = parts.nth(k).locator(".qa-part").inner_text()
         assert text and text in parts.nth(k).locator(".qa-quote").inner_text()
         assert "政府工作报告" in parts.nth(k).locator(".qa-cite").inner_text()
     assert "太原一体化经济区" in parts.first.locator(".qa-part").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "web_outline")
+
+
+def test_the_items_of_one_sentence_are_marked_in_it_once(app, guarded):
+    """A list whose items stand in one sentence (主要预期指标是:…): the items numbered, the sentence shown once with
+    every item marked in it."""
+    page = open_app(guarded, app)
+    ask_in_page(page, "今年经济社会发展的主要预期指标有哪些?")
+    reply = page.locator(".qa-reply").last
+    parts = reply.locator("ol.qa-parts > li")
+    assert parts.count() >= 6 and reply.locator(".qa-quote").count() == 1
+    marks = reply.locator(".qa-quote mark.qa-hl")
+    assert marks.count() == parts.count()
+    assert [marks.nth(k).inner_text() for k in range(marks.count())] == \
+        [parts.nth(k).locator(".qa-part").inner_text() for k in range(parts.count())]
+    assert "地区生产总值增长7%" == parts.first.locator(".qa-part").inner_text()
+    shot(page, "web_list")
 
 
 def test_unanswerable_question_says_so_and_offers_nearest_passages(app, guarded):

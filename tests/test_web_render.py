@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 
 from hypothesis import given, settings
@@ -130,3 +131,19 @@ def test_sources_list_each_passage_with_section_and_score_and_its_context():
     text = "".join(p.text)
     assert "相关度 0.81" in text and "二、其他" in text and "甲的上下文" in text and "上下文不可用" in text
     assert "点开一条" in sources_html(None)
+
+
+def test_parts_of_one_sentence_share_one_quote_with_every_part_marked():
+    """The items of one sentence (主要预期指标是:甲,乙,丙) show their sentence once, each item marked in it; a part
+    from another passage keeps its own quote (before: the sentence repeated under every item)."""
+    from qa.answering.result import Part
+
+    sentence = "主要预期指标是:地区生产总值增长7%,固定资产投资增长9%,城镇新增就业人数8万人。"
+    items = ["地区生产总值增长7%", "固定资产投资增长9%", "城镇新增就业人数8万人"]
+    parts = [Part(t, "d.txt", 10 + sentence.index(t), 10 + sentence.index(t) + len(t),
+                  cite(sentence, highlight=(sentence.index(t), sentence.index(t) + len(t)))) for t in items]
+    parts.append(Part("其他", "d.txt", 200, 202, cite("其他段落", start=200, highlight=(0, 2))))
+    out = answer_html(Answer("q", "；".join(items + ["其他"]), False, [p.citation for p in parts], parts=parts), "q")
+    assert out.count('class="qa-quote"') == 2 and out.count('class="qa-answer qa-part"') == 4
+    assert [html.unescape(m) for m in re.findall(r'<mark class="qa-hl">(.*?)</mark>', out)] == items + ["其他"]
+    assert highlighted("甲乙丙丁", (2, 3), (0, 1)) == '<mark class="qa-hl">甲</mark>乙<mark class="qa-hl">丙</mark>丁'

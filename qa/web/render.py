@@ -26,14 +26,16 @@ def esc(text: object) -> str:
     return s.replace("\n", " ").replace("\t", " ")
 
 
-def highlighted(quote: str, span: tuple[int, int] | list[int] | None) -> str:
-    """The quote, escaped, with ``quote[a:b]`` wrapped in ``<mark>``."""
-    if not span:
-        return esc(quote)
-    a, b = max(0, int(span[0])), min(len(quote), int(span[1]))
-    if a >= b:
-        return esc(quote)
-    return f"{esc(quote[:a])}<mark class=\"qa-hl\">{esc(quote[a:b])}</mark>{esc(quote[b:])}"
+def highlighted(quote: str, span: tuple[int, int] | list[int] | None, *more: tuple[int, int]) -> str:
+    """The quote, escaped, with ``quote[a:b]`` (and each further span, in order, not overlapping) wrapped in
+    ``<mark>``."""
+    out, at = [], 0
+    for span in sorted(x for x in (span, *more) if x):
+        a, b = max(at, int(span[0])), min(len(quote), int(span[1]))
+        if a < b:
+            out.append(f"{esc(quote[at:a])}<mark class=\"qa-hl\">{esc(quote[a:b])}</mark>")
+            at = b
+    return "".join(out) + esc(quote[at:])
 
 
 def where(c: Citation) -> str:
@@ -81,12 +83,17 @@ def answer_html(answer: Answer, asked: str, resolved: str | None = None, nearest
                            f'<span class="qa-where">{where(c)}</span></li>')
             out.append("</ol>")
         out.append(others_html(answer))
-    elif len(answer.parts) > 1:  # a list, an outline, measures: each part highlighted in its own quote
+    elif len(answer.parts) > 1:  # a list, an outline, measures: each part highlighted in its quote
         out.append(f'<div class="qa-note">共{len(answer.parts)}项，均为原文：</div><ol class="qa-parts">')
-        for p in answer.parts:
+        parts = answer.parts
+        for k, p in enumerate(parts):
             c = p.citation
-            out.append(f'<li><div class="qa-answer qa-part">{esc(p.text)}</div>'
-                       f'<blockquote class="qa-quote">「{highlighted(c.quote, c.highlight)}」</blockquote>'
+            out.append(f'<li><div class="qa-answer qa-part">{esc(p.text)}</div>')
+            if k + 1 < len(parts) and _same_quote(c, parts[k + 1].citation):  # the quote comes once, after its
+                out.append(f'<div class="qa-off">（{esc(p.doc)} 第{p.start}–{p.end}字）</div></li>')  # last part
+                continue
+            marks = [q.citation.highlight for q in parts[:k] if _same_quote(q.citation, c)]
+            out.append(f'<blockquote class="qa-quote">「{highlighted(c.quote, c.highlight, *marks)}」</blockquote>'
                        f'<div class="qa-cite">出处：{where(c)}<span class="qa-off">（{offsets(c)}）</span></div></li>')
         out.append("</ol>")
         out.append(others_html(answer))
@@ -98,6 +105,11 @@ def answer_html(answer: Answer, asked: str, resolved: str | None = None, nearest
         out.append(others_html(answer))
     out.append("</div>")
     return "".join(out)
+
+
+def _same_quote(a: Citation, b: Citation) -> bool:
+    """Two parts quote the same passage (the items of one sentence): it is shown once, every part marked in it."""
+    return (a.doc, a.start, a.quote) == (b.doc, b.start, b.quote)
 
 
 def error_html(message: str) -> str:
