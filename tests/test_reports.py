@@ -399,7 +399,7 @@ def test_only_the_first_reports_answer_they_are_read_as_deep_as_alone(many, embe
     assert [w.hit.chunk.id for w in read[:2]] == [w.hit.chunk.id for w in lead]
     assert all(w.hit.chunk.doc in first for w in read[2:])
     had = sum(w.hit.chunk.doc in first for w in lead)
-    assert stages == (2, 2 + 6 - had)
+    assert stages == (2, *(2 + n - had for n in (2, 6) if n > had))  # then the stages alone reads
     assert sum(w.hit.chunk.doc in first for w in read) == min(6, len(windows(index, own)))
 
 

@@ -97,13 +97,13 @@ def answer_first(index: Index, hits: list[Hit], own: list[Hit], docs: frozenset[
     most recent report, 今年 or 去年, over several reports; their answers are only listed beside): the hits and the
     stages of reading. The first stage reads the windows of the best ``sizes[0]`` hits of all (``hits``: what
     the other reports answer is chosen from them); the later stages only windows of ``docs`` (their own hits,
-    ``own``), until ``docs`` has had as many windows as it would have alone (``sizes``), so the other reports
-    neither crowd the answer's report out nor are read further for it."""
+    ``own``), in the stages they would have alone (``sizes``, counting those the first stage read), so the other
+    reports neither crowd the answer's report out nor are read further for it."""
     lead = windows(index, hits, sizes[0])
     seen = {c.id for w in lead for c in w.chunks}
     had = sum(w.hit.chunk.doc in docs for w in lead)
     plan = [h for h in hits if h.chunk.id in seen] + [h for h in own if h.chunk.id not in seen]
-    return plan, (len(lead), *(len(lead) + n - had for n in sizes[1:] if n > had))
+    return plan, (len(lead), *(len(lead) + n - had for n in sizes if n > had))  # then the stages alone reads
 
 
 class ReadOnce:
