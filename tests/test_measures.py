@@ -156,3 +156,19 @@ def test_a_figure_whose_passage_shares_no_content_word_with_the_question_is_no_a
     poor = analyse("这五年里一共有多少贫困群众摆脱了贫困?")
     assert ties(cue_words(poor, _subjects("群众")), "55992名贫困人口全部脱贫。")
     assert cue_words(analyse("How much did tourism earn?"), _subjects("旅游")) == []  # English: the subjects decide
+
+
+def test_the_share_of_a_whole_does_not_answer_a_change():
+    """一般公共预算支出增长多少？ is not answered by 民生支出占一般公共预算支出的比重稳定在80%左右 (a share of the whole, a
+    level), while a rate stated as a level (增速达到8%) still may answer it."""
+    from qa.text.measures import proportion
+
+    share = "全市财政民生支出占一般公共预算支出的比重稳定在80%左右"
+    assert [proportion(share, f) for f in figures(share)] == [True]
+    assert [proportion(t, f) for t in ("增速达到8%", "增长率为6%", "增长6.1%", "提高1.3个百分点") for f in figures(t)] == \
+        [False] * 4
+    q = analyse("去年全市一般公共预算支出增长多少？")
+    why = check(q, _candidate(share + "。", share), _subjects("一般公共预算支出"))
+    assert why is not None and why.kind == "measure"
+    assert check(q, _candidate("一般公共预算支出增速达到8%。", "一般公共预算支出增速达到8%"),
+                 _subjects("一般公共预算支出")) is None

@@ -87,8 +87,9 @@ def _other_direction(q: Question, text: str, a: int, f: measures.Figure) -> bool
     """A level given where a change is asked (增长了多少 / 达到99.1万亿元; a share may state either), or a change
     where a level is asked (城镇化率达到了多少 / 提高1.3个百分点)."""
     way = measures.direction(text, replace(f, start=a + f.start, end=a + f.end))
-    if q.measure == "change":
-        return way == "level" and f.measure != "share"
+    if q.measure == "change":  # a rate may state a change as a level (增速达到8%); the share of a whole does not
+        return way == "level" and f.measure != "share" or measures.proportion(text, replace(f, start=a + f.start,
+                                                                                           end=a + f.end))
     return way == "change" and measures.level_asked(q.normalized)
 
 

@@ -136,6 +136,18 @@ CHANGE_WORDS = re.compile(r"增长|增速|增幅|涨幅|降幅|幅度|提高|提
                           r"\b(?:grow|growth|rise|rose|increase|fall|fell|drop|decrease)", re.I)
 
 
+# a share of a whole (民生支出占…的比重稳定在80%左右, 覆盖率达到91%): a level, never the change of anything; a rate of
+# change (增长率, 增速) is no such share
+_PROPORTION_BEFORE = re.compile(r"(?:比重|占比|比例|(?<!增长)(?<!增)率)(?:稳定在|保持在|达到|达|提高到|提升到|为|是|在)?"
+                                r"(?:约|近|超|超过|逾)?\s*$")
+
+
+def proportion(text: str, f: Figure) -> bool:
+    """The figure is the share of a whole its words name right before it (…的比重稳定在80%)."""
+    return f.measure == "share" and f.unit not in _POINTS and bool(
+        _PROPORTION_BEFORE.search(text[max(0, f.start - 8):f.start]))
+
+
 def level_asked(question: str) -> bool:
     """The question asks what a figure stands at, not how it changed (城镇化率达到了多少; not 增长率是多少)."""
     return bool(LEVEL_ASKED.search(question)) and not CHANGE_WORDS.search(question)
