@@ -91,6 +91,18 @@ def test_ask_answers_real_dev_questions(real_index, seed_text, qid):
     assert "".join(seed_text[c.start:c.end].split()) == "".join(c.quote.split())
 
 
+def test_a_list_of_one_sentences_items_is_marked_as_their_run_in_its_citation(real_index):
+    """今年经济社会发展的主要预期指标有哪些?: the items the colon announces, each its own part; the first citation (the
+    copyable one) marks their run, not the reader's first span."""
+    from qa.api import ask
+
+    a = ask("今年经济社会发展的主要预期指标有哪些?", index_dir=real_index)
+    assert not a.abstained and len(a.parts) >= 6 and a.parts[0].text == "地区生产总值增长7%"
+    c = a.citations[0]
+    marked = c.quote[c.highlight[0]:c.highlight[1]]
+    assert marked.startswith(a.parts[0].text) and marked.endswith(a.parts[-1].text)
+
+
 def test_ask_abstains_on_a_total_the_report_does_not_give(real_index):
     from qa.api import ask
 

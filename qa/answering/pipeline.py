@@ -14,7 +14,7 @@ once, with its citations labelled by their reports.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -219,6 +219,9 @@ def _answer(q: Question, resolved: str, found: Found, index: Index, top_k: int, 
             "head_cosine": round(head.cosine, 4), "head_share": round(head.share, 4)}
     elif len(parts) == 1 and parts[0].citation.highlight != cites[0].highlight:  # the span was grown or moved
         cites = (parts[0].citation,) + cites[1:]
+    elif all(p.citation.highlight and p.citation.same_passage(cites[0]) for p in parts):  # one sentence's items:
+        run = (min(p.citation.highlight[0] for p in parts), max(p.citation.highlight[1] for p in parts))  # their run
+        cites = (replace(cites[0], highlight=run),) + cites[1:]
     same_doc = {p.doc for p in parts} == {parts[0].doc}
     start, end = (min(p.start for p in parts), max(p.end for p in parts)) if same_doc else (parts[0].start, parts[0].end)
     return Answer(q.text, PARTS_JOIN.join(p.text for p in parts), False, cites, "", start, end, q.kind,

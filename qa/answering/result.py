@@ -89,6 +89,10 @@ class Citation:
         d["highlight"] = list(self.highlight) if self.highlight else None
         return d
 
+    def same_passage(self, other: "Citation") -> bool:
+        """Both quote the same passage (the items of one sentence do)."""
+        return (self.doc, self.start, self.quote) == (other.doc, other.start, other.quote)
+
     @property
     def source(self) -> str:
         """How the document is named: its label (place and year), else its title."""

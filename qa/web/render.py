@@ -89,10 +89,10 @@ def answer_html(answer: Answer, asked: str, resolved: str | None = None, nearest
         for k, p in enumerate(parts):
             c = p.citation
             out.append(f'<li><div class="qa-answer qa-part">{esc(p.text)}</div>')
-            if k + 1 < len(parts) and _same_quote(c, parts[k + 1].citation):  # the quote comes once, after its
+            if k + 1 < len(parts) and c.same_passage(parts[k + 1].citation):  # the quote comes once, after its
                 out.append(f'<div class="qa-off">（{esc(p.doc)} 第{p.start}–{p.end}字）</div></li>')  # last part
                 continue
-            marks = [q.citation.highlight for q in parts[:k] if _same_quote(q.citation, c)]
+            marks = [q.citation.highlight for q in parts[:k] if q.citation.same_passage(c)]
             out.append(f'<blockquote class="qa-quote">「{highlighted(c.quote, c.highlight, *marks)}」</blockquote>'
                        f'<div class="qa-cite">出处：{where(c)}<span class="qa-off">（{offsets(c)}）</span></div></li>')
         out.append("</ol>")
@@ -105,11 +105,6 @@ def answer_html(answer: Answer, asked: str, resolved: str | None = None, nearest
         out.append(others_html(answer))
     out.append("</div>")
     return "".join(out)
-
-
-def _same_quote(a: Citation, b: Citation) -> bool:
-    """Two parts quote the same passage (the items of one sentence): it is shown once, every part marked in it."""
-    return (a.doc, a.start, a.quote) == (b.doc, b.start, b.quote)
 
 
 def error_html(message: str) -> str:
