@@ -4,9 +4,10 @@
 
 The question is resolved against the conversation and analysed once; the scope says which reports may answer
 (a place or year no report covers ends here, "not found"); the reports in scope are retrieved from and read
-together, in one pass; the decision takes the first document set of :attr:`.scope.Scope.order` whose candidates
-answer, and what each other report's candidates answer is listed beside it; the :class:`Answer` is then built
-once, with its citations labelled by their reports.
+together, in one pass (where only the most recent reports may answer, the others only in its first stage:
+:func:`.windows.answer_first`); the decision takes the first document set of :attr:`.scope.Scope.order` whose
+candidates answer, and what each other report's candidates answer is listed beside it; the :class:`Answer` is
+then built once, with its citations labelled by their reports.
 
 :func:`answer` is what :func:`qa.api.ask` runs once it has the index, the embedder and the reader.
 """
