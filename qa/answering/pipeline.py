@@ -108,8 +108,7 @@ def answer(text: str, index: Index, embedder, top_k: int = 5, history: Sequence[
     if len(groups) > 1 and not found.answered:  # the other reports' passages may have crowded the first's out: it alone
         # (dev questions over the seed and 18 reports: read for 30 of 82, 29 of them with none of the first report's
         # passages among the 6 read; reading only its first stage here loses real-report r081)
-        alone = read(q, retrieve(index, q, qvec, k=max(top_k, READ_K), allowed=groups[0]), index, similarity,
-                     reader, item_rule)
+        alone = read(q, retrieve(index, q, qvec, k=k, allowed=groups[0]), index, similarity, reader, item_rule)
         found = alone if alone.answered else found
     others = _others(q, found, where, index, reader, similarity, item_rule) if where.several else ()
     return _answer(q, resolved, found, index, top_k, others, _head(q, qvec, found, where, index))
