@@ -43,6 +43,9 @@ def test_figures_and_what_they_measure(text, found):
     ("仅用多少天就实现了清零？", "time"),  # days are a time, not a count of things
     ("In 2020, how many days did it take Xiamen to bring its cases to zero?", "time"),
     ("太原一体化经济区的产业基金盘子有多大？", ""),  # 多大: a size, not an area
+    ("梅艳芳病逝的时候，享年几斤?", "mass"),  # no question word says it: the unit counted in, from the units' table
+    ("全程需要多少分钟?", "time"),
+    ("这个组织有多少成员?", ""),  # 成 begins a word here; it counts nothing
 ])
 def test_the_measure_a_question_asks(question, measure):
     assert asked(question) == measure

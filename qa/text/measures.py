@@ -32,7 +32,7 @@ UNITS: dict[str, str] = {
     **{u: "count" for u in ("个", "座", "家", "所", "项", "套", "辆", "条", "台", "张", "处", "批", "件", "艘", "架", "栋",
                             "间", "户", "万户", "种", "部", "场", "支", "只", "头", "棵", "株", "万个", "万辆", "万套", "大")},
     **{u: "share" for u in ("%", "个百分点", "百分点", "倍", "成")},
-    **{u: "time" for u in ("年", "个月", "月", "天", "日", "小时", "周")},
+    **{u: "time" for u in ("年", "个月", "月", "天", "日", "小时", "分钟", "周")},
 }
 MEASURES = ("money", "area", "length", "mass", "people", "count", "share", "time", "rank")
 _MULT = "[万亿千百十]*"
@@ -69,6 +69,10 @@ _ASKED = [
               r"\bhow many\b"),
 ]
 _ASKED_RX = [(m, re.compile(rx, re.I)) for m, rx in _ASKED]
+# else the unit a question counts in (多少千克, 几斤, 多少分钟): the table's own measure of it; 成 and 大 begin words
+# more often than they count (多少成员, 多少大学)
+_UNIT_ASKED = re.compile(rf"(?:多少|几)\s*({_UNIT_RX})")
+_NOT_COUNTING = ("成", "大")
 # what a near miss asks instead (qa.training.augment): the noun of each measure (…的投资额是多少？), in English the
 # question phrase
 NOUNS = {"money": ("投资额", "资金", "花费"), "area": ("面积", "占地面积"), "length": ("长度", "里程"), "mass": ("重量",),
@@ -169,7 +173,8 @@ def asked(question: str) -> str:
     for measure, rx in _ASKED_RX:
         if rx.search(text):
             return measure
-    return ""
+    unit = _UNIT_ASKED.search(text)
+    return UNITS[unit.group(1)] if unit and unit.group(1) not in _NOT_COUNTING else ""
 
 
 def compatible(asked_measure: str, figure_measure: str) -> bool | None:
